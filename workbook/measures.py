@@ -1,0 +1,193 @@
+"""What a therapist measures at a visit, and the checks on each value.
+
+Range of motion in degrees per motion and side, the 0-10 numeric pain rating (NPRS) and the
+Oswestry Disability Index (ODI). The plausible bounds, default test positions and score ranges
+come from ``data/motions.csv`` and ``data/scores.csv`` (each with its source), so a clinic can
+change them without touching code. Pure logic: pandas only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .errors import WorkbookError, one_of
+from .tables import column_as_bool, column_as_number, load_data_table
+
+SIDES: tuple[str, ...] = ("left", "right")
+
+
+def motions_table() -> pd.DataFrame:
+    """``data/motions.csv``: one row per motion with its bounds and usual test position."""
+    table = load_data_table(
+        "motions.csv", ["motion", "label", "min_degrees", "max_degrees", "default_position"]
+    )
+    table["min_degrees"] = column_as_number(table, "min_degrees", key="motion")
+    table["max_degrees"] = column_as_number(table, "max_degrees", key="motion")
+    return table.set_index("motion", drop=False)
+
+
+def _vocabulary(name: str, column: str) -> tuple[str, ...]:
+    return tuple(load_data_table(name, [column, "label"])[column])
+
+
+MOTIONS: tuple[str, ...] = tuple(motions_table()["motion"])
+INSTRUMENTS: tuple[str, ...] = _vocabulary("instruments.csv", "instrument")
+POSITIONS: tuple[str, ...] = _vocabulary("positions.csv", "position")
+
+
+def motion_label(motion: str) -> str:
+    """'hip_flexion' -> 'Hip flexion'."""
+    return str(motions_table().at[check_motion(motion), "label"])
+
+
+def check_motion(motion: object) -> str:
+    if motion not in MOTIONS:
+        raise WorkbookError("motion", motion, one_of(MOTIONS))
+    return str(motion)
+
+
+def check_side(side: object) -> str:
+    if side not in SIDES:
+        raise WorkbookError("side", side, one_of(SIDES))
+    return str(side)
+
+
+def check_instrument(instrument: object) -> str:
+    if instrument not in INSTRUMENTS:
+        raise WorkbookError("instrument", instrument, one_of(INSTRUMENTS))
+    return str(instrument)
+
+
+def check_position(position: object) -> str:
+    if position not in POSITIONS:
+        raise WorkbookError("position", position, one_of(POSITIONS))
+    return str(position)
+
+
+def default_position(motion: str) -> str:
+    """The usual test position for a motion ('supine' for hip flexion, ...)."""
+    return str(motions_table().at[check_motion(motion), "default_position"])
+
+
+def _as_number(field: str, value: object, allowed: str) -> float:
+    if isinstance(value, bool) or value is None:
+        raise WorkbookError(field, value, allowed)
+    try:
+        number = float(value)  # accepts '42' typed into a text box
+    except (TypeError, ValueError):
+        raise WorkbookError(field, value, allowed) from None
+    if not math.isfinite(number):
+        raise WorkbookError(field, value, allowed)
+    return number
+
+
+def check_degrees(motion: str, value: object, side: str = "") -> float:
+    """A goniometer reading for ``motion``, checked against the plausible bounds.
+
+    >>> check_degrees("hip_flexion", "105")
+    105.0
+    """
+    motion = check_motion(motion)
+    row = motions_table().loc[motion]
+    low, high = float(row["min_degrees"]), float(row["max_degrees"])
+    field = f"{motion} {side}".strip() + " (degrees)"
+    allowed = f"a number of degrees from {low:g} to {high:g} for {row['label'].lower()}"
+    number = _as_number(field, value, allowed)
+    if not low <= number <= high:
+        raise WorkbookError(field, value, allowed)
+    return number
+
+
+@dataclass(frozen=True)
+class ScoreRule:
+    """One row of ``data/scores.csv``."""
+
+    score: str
+    label: str
+    min_value: int
+    max_value: int
+    whole_numbers: bool
+    sections: int
+    min_sections_answered: int
+
+
+def score_rule(score: str) -> ScoreRule:
+    table = load_data_table(
+        "scores.csv",
+        ["score", "label", "min_value", "max_value", "whole_numbers", "sections",
+         "min_sections_answered"],
+    )
+    for column in ("min_value", "max_value", "sections", "min_sections_answered"):
+        table[column] = column_as_number(table, column, key="score", whole=True)
+    table["whole_numbers"] = column_as_bool(table, "whole_numbers", key="score")
+    row = table.set_index("score", drop=False).loc[score]
+    return ScoreRule(**{k: row[k] for k in ScoreRule.__dataclass_fields__})
+
+
+def _check_scale(field: str, value: object, rule: ScoreRule) -> int | float:
+    kind = "a whole number" if rule.whole_numbers else "a number"
+    allowed = f"{kind} from {rule.min_value} to {rule.max_value}"
+    number = _as_number(field, value, allowed)
+    if rule.whole_numbers and number != int(number):
+        raise WorkbookError(field, value, allowed)
+    if not rule.min_value <= number <= rule.max_value:
+        raise WorkbookError(field, value, allowed)
+    return int(number) if rule.whole_numbers else number
+
+
+def check_pain(value: object) -> int:
+    """A 0-10 numeric pain rating (whole numbers)."""
+    return int(_check_scale("pain (NPRS)", value, score_rule("pain_nprs")))
+
+
+def check_odi_sections(sections: Sequence[object | None]) -> tuple[int | None, ...]:
+    """The ten ODI section scores, each 0-5 or ``None`` where the patient did not answer."""
+    rule = score_rule("odi_section")
+    if isinstance(sections, str | bytes) or len(sections) != rule.sections:
+        raise WorkbookError(
+            "odi", sections, f"a list of {rule.sections} section scores (None where unanswered)"
+        )
+    checked: list[int | None] = []
+    for number, value in enumerate(sections, start=1):
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+            checked.append(None)
+        else:
+            checked.append(int(_check_scale(f"odi section {number}", value, rule)))
+    answered = sum(v is not None for v in checked)
+    if answered < rule.min_sections_answered:
+        raise WorkbookError(
+            "odi",
+            f"{answered} of {rule.sections} sections answered",
+            f"at least {rule.min_sections_answered} answered sections are needed to score the index",
+        )
+    return tuple(checked)
+
+
+def odi_index(sections: Sequence[object | None]) -> float:
+    """The Oswestry Disability Index (0-100) from the section scores.
+
+    Index = sum / (5 x sections answered) x 100, so an unanswered section does not count
+    against the patient.
+
+    >>> odi_index([2, 1, 3, 2, 0, 1, 2, 1, 1, 2])
+    30.0
+    >>> round(odi_index([2, 1, 3, 2, 0, 1, 2, 1, 1, None]), 1)
+    28.9
+    """
+    checked = [v for v in check_odi_sections(sections) if v is not None]
+    rule = score_rule("odi_section")
+    return sum(checked) / (rule.max_value * len(checked)) * 100
+
+
+def odi_band(index: float) -> str:
+    """Fairbank's band for an ODI index: 'minimal', 'moderate', ... ('bed-bound')."""
+    bands = load_data_table("odi_bands.csv", ["band", "min_index", "max_index"])
+    upper = column_as_number(bands, "max_index", key="band")
+    for band, top in zip(bands["band"], upper, strict=True):
+        if index <= top:
+            return str(band)
+    raise WorkbookError("odi index", index, "a number from 0 to 100")
