@@ -162,7 +162,8 @@ def check_odi_sections(sections: Sequence[object | None]) -> tuple[int | None, .
         raise WorkbookError(
             "odi",
             f"{answered} of {rule.sections} sections answered",
-            f"at least {rule.min_sections_answered} answered sections are needed to score the index",
+            f"at least {rule.min_sections_answered} answered sections are needed to score "
+            "the index",
         )
     return tuple(checked)
 

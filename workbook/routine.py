@@ -158,7 +158,9 @@ def _choice_reason(
         f"done {positions[chosen['position']]}"
     )
     if _rank(chosen["min_activity"]) > _rank(profile.activity):
-        reason += f"; the only safe option, though it usually suits {chosen['min_activity']} patients"
+        reason += (
+            f"; the only safe option, though it usually suits {chosen['min_activity']} patients"
+        )
     passed_over = []
     for _, other in candidates.iterrows():
         if other["stretch_id"] == chosen["stretch_id"] or other["variant_of"]:
@@ -287,7 +289,8 @@ class Routine:
         new_id = current["stretch_id"] if stretch_id is None else stretch_id
         if new_id not in set(same_movement["stretch_id"]):
             raise WorkbookError(
-                "stretch_id", new_id, f"a stretch for {movement}: {one_of(same_movement['stretch_id'])}"
+                "stretch_id", new_id,
+                f"a stretch for {movement}: {one_of(same_movement['stretch_id'])}"
             )
         stretch = same_movement.set_index("stretch_id", drop=False).loc[new_id]
         given = {"hold_s": hold_s, "reps": reps, "per_week": per_week}
@@ -427,8 +430,11 @@ def generate_routine(
                 })
         safe = candidates[~candidates["stretch_id"].isin(excluded)]
         if safe.empty:
-            why = "; ".join(f"{candidates.at[i, 'name']} {excluded[candidates.at[i, 'stretch_id']][0]}"
-                            for i in candidates.index)
+            why = "; ".join(
+                f"{name} {excluded[stretch_id][0]}"
+                for name, stretch_id in zip(candidates["name"], candidates["stretch_id"],
+                                            strict=True)
+            )
             rows.append(_empty_row(
                 movement,
                 f"No stretch in the table is safe for this patient for this movement ({why}). "
@@ -444,7 +450,9 @@ def generate_routine(
         rows.append(_row(chosen, profile, dosage, reason, "workbook"))
         alternatives.append(alternative)
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
-    excluded_table = pd.DataFrame(excluded_rows, columns=["stretch_id", "name", "movement", "reason"])
+    excluded_table = pd.DataFrame(
+        excluded_rows, columns=["stretch_id", "name", "movement", "reason"]
+    )
     alternatives_table = pd.concat(alternatives, ignore_index=True) if alternatives else (
         pd.DataFrame(columns=["movement", "stretch_id", "name", "intensity", "reason"])
     )

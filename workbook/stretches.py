@@ -34,8 +34,12 @@ COLUMNS: tuple[str, ...] = (
 LIST_COLUMNS: tuple[str, ...] = ("equipment", "avoid_if", "caution_if", "suggest_if")
 BOOL_COLUMNS: tuple[str, ...] = ("needs_floor", "needs_kneeling", "per_side")
 # Bounds a hand-edited dosage must respect; outside them it is a typing error, not a choice.
-DOSAGE_BOUNDS: dict[str, tuple[int, int]] = {"hold_s": (5, 300), "reps": (1, 10), "per_week": (1, 7)}
-REQUIRED_TEXT: tuple[str, ...] = ("name", "target", "cues", "feel", "stop_if", "pictogram", "source")
+DOSAGE_BOUNDS: dict[str, tuple[int, int]] = {
+    "hold_s": (5, 300), "reps": (1, 10), "per_week": (1, 7),
+}
+REQUIRED_TEXT: tuple[str, ...] = (
+    "name", "target", "cues", "feel", "stop_if", "pictogram", "source",
+)
 SLUG = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -101,7 +105,9 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
             )
         for column in REQUIRED_TEXT:
             if not table.at[index, column]:
-                raise WorkbookError(column, "", "a non-empty text", where=row_label(table, index, key))
+                raise WorkbookError(
+                    column, "", "a non-empty text", where=row_label(table, index, key)
+                )
         _check_cues(table, index)
     duplicated = table[key].duplicated()
     if duplicated.any():

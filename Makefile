@@ -1,0 +1,60 @@
+# Two commands for a new user (see README): `make lab` and `make test`.
+# Each sets up .venv when it is missing or pyproject.toml changed, then does its job.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+# apt needs root; use sudo only when we are not root already.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: lab test lint unit notebooks browser bench demo hooks clean help
+
+help:
+	@echo "make lab    open the workbook in JupyterLab (demo store if no clinic store exists)"
+	@echo "make test   run every test: lint, unit, notebooks (nbval), real browser"
+	@echo "make bench  run the speed benchmarks (prints medians and ratios)"
+
+$(STAMP): pyproject.toml
+	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' 2>/dev/null; then \
+		echo "Installing python3-venv (needed to create .venv)"; \
+		$(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv; \
+	fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[lab,test,dev]'
+	@touch $@
+
+# The real-browser test drives Debian's chromium (Playwright cannot download browsers here).
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core
+
+lab: $(STAMP)
+	$(BIN)/python -m workbook lab
+
+test: $(STAMP) $(CHROMIUM) lint
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not browser"
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env
+
+browser: $(STAMP) $(CHROMIUM)
+	$(BIN)/python -m pytest tests -m browser
+
+bench: $(STAMP)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
