@@ -1,0 +1,206 @@
+"""Helpers shared by the clinician screens: messages, escaped HTML, download links, images.
+
+Nothing here knows about patients or stretches; it turns values into what an ipywidgets screen
+shows. Every piece of text that may come from a therapist or a patient goes through
+:func:`esc` before it lands in an ``HTML`` widget, because that widget does not sanitise.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import mimetypes
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from ..errors import WorkbookError
+
+log = logging.getLogger("workbook.ui")
+
+APP_NAME = "hip-mobility-workbook"
+
+# Colours chosen to read well on JupyterLab's light theme and to differ by more than hue
+# (icons and words carry the meaning too).
+_MESSAGE_STYLE = {
+    "error": ("#7a1f1f", "#fdecea", "#c62828", "\u26a0"),
+    "ok": ("#1b4d2b", "#e8f5e9", "#2e7d32", "\u2714"),
+    "info": ("#1f3a5f", "#e8f0fb", "#1565c0", "\u2139"),
+    "warn": ("#5d4200", "#fff4d6", "#e0a100", "\u26a0"),
+}
+
+
+def esc(value: object) -> str:
+    """Escape any value for an HTML widget: patient text is data, never markup."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def message_html(text: str, kind: str = "info") -> str:
+    """A one-line coloured message; ``text`` is escaped here."""
+    if not text:
+        return ""
+    fg, bg, border, icon = _MESSAGE_STYLE.get(kind, _MESSAGE_STYLE["info"])
+    return (
+        f'<div class="wb-msg wb-msg-{kind}" style="color:{fg};background:{bg};'
+        f"border-left:4px solid {border};padding:4px 8px;margin:2px 0;"
+        f'line-height:1.4">{icon} {esc(text)}</div>'
+    )
+
+
+def field_message_html(text: str) -> str:
+    """A short message shown beside a form field; empty when the field is fine."""
+    if not text:
+        return ""
+    return f'<span class="wb-field-error" style="color:#b71c1c">\u26a0 {esc(text)}</span>'
+
+
+def plain_error(exc: BaseException, action: str = "") -> str:
+    """Words a therapist can act on, for any exception.
+
+    A :class:`~workbook.errors.WorkbookError` already names the field, the value and what is
+    allowed; anything else is a fault of the workbook or the machine, said as such.
+    """
+    if isinstance(exc, WorkbookError):
+        return str(exc)
+    what = f"{action} failed" if action else "That did not work"
+    return f"{what}: {type(exc).__name__}: {exc}"
+
+
+def show_error(target: widgets.HTML, exc: BaseException, action: str = "") -> str:
+    """Show ``exc`` in plain words in ``target`` and log it with its traceback.
+
+    Returns the text shown. Inside a kernel an ``Output`` widget would swallow the exception,
+    so errors are shown deliberately here and never re-raised into the frontend.
+    """
+    text = plain_error(exc, action)
+    if isinstance(exc, WorkbookError):
+        log.warning("%s: %s", action or "input refused", exc)
+    else:
+        log.error("%s", action or "unexpected error", exc_info=exc)
+    target.value = message_html(text, "error")
+    return text
+
+
+def safe_call(target: widgets.HTML, action: str) -> Callable:
+    """Decorate a callback so that any exception is shown in ``target`` and logged.
+
+    Callbacks stay thin; this keeps a traceback from disappearing into the frontend's log.
+    """
+
+    def decorate(func: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except Exception as exc:  # shown to the therapist and logged, never swallowed
+                show_error(target, exc, action)
+                return None
+
+        wrapper.__name__ = getattr(func, "__name__", "callback")
+        wrapper.__doc__ = func.__doc__
+        return wrapper
+
+    return decorate
+
+
+def data_url(data: bytes, mime: str) -> str:
+    """``data:<mime>;base64,...`` for bytes the link carries."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def guess_mime(filename: str) -> str:
+    mime, _ = mimetypes.guess_type(filename)
+    return mime or "application/octet-stream"
+
+
+def download_link_html(data: bytes, filename: str, label: str, mime: str | None = None) -> str:
+    """An ``<a download>`` link that carries the bytes: ipywidgets has no download button.
+
+    Works in JupyterLab and Voila; the file never has to be served from disk.
+    """
+    mime = mime or guess_mime(filename)
+    return (
+        f'<a class="wb-download" download="{esc(filename)}" href="{data_url(data, mime)}" '
+        f'style="display:inline-block;margin:2px 8px 2px 0;padding:3px 10px;'
+        f'border:1px solid #1565c0;border-radius:3px;color:#1565c0;text-decoration:none">'
+        f"\u2b07 {esc(label)}</a>"
+    )
+
+
+def download_links_html(links: Iterable[tuple[bytes, str, str]]) -> str:
+    """Several download links side by side: ``(data, filename, label)`` each."""
+    return "".join(download_link_html(data, name, label) for data, name, label in links)
+
+
+def png_image(png: bytes = b"", **layout: str) -> widgets.Image:
+    """An ``Image`` widget for PNG bytes rendered from a matplotlib Figure."""
+    return widgets.Image(value=png, format="png", layout=widgets.Layout(**layout))
+
+
+def exports_dir() -> Path:
+    """Where exports are written: outside the repository, in the user's data directory.
+
+    ``WORKBOOK_EXPORTS`` overrides it (tests point it at a temporary folder). Falls back to the
+    system's temporary folder when the data directory cannot be created.
+    """
+    override = os.environ.get("WORKBOOK_EXPORTS")
+    if override:
+        path = Path(override)
+    else:
+        try:
+            import platformdirs
+
+            path = Path(platformdirs.user_data_dir(APP_NAME)) / "exports"
+        except Exception:  # platformdirs missing or broken: a temp folder still works
+            path = Path(tempfile.gettempdir()) / APP_NAME / "exports"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        path = Path(tempfile.mkdtemp(prefix="workbook-exports-"))
+    return path
+
+
+def html_table(
+    rows: Sequence[Sequence[str]],
+    headers: Sequence[str],
+    *,
+    row_styles: Sequence[str] | None = None,
+    escape: bool = True,
+) -> str:
+    """A plain readable HTML table; cells are escaped unless ``escape`` is False.
+
+    With ``escape=False`` the caller has escaped every piece of text already (used where a cell
+    holds markup the screen built, such as highlighted cautions).
+    """
+    cell = esc if escape else str
+    head = "".join(
+        f'<th style="text-align:left;padding:4px 8px;border-bottom:2px solid #999">{esc(h)}</th>'
+        for h in headers
+    )
+    body = []
+    for index, row in enumerate(rows):
+        style = row_styles[index] if row_styles else ""
+        cells = "".join(
+            f'<td style="vertical-align:top;padding:4px 8px;border-bottom:1px solid #ddd">'
+            f"{cell(v)}</td>"
+            for v in row
+        )
+        body.append(f'<tr style="{style}">{cells}</tr>')
+    return (
+        '<table class="wb-table" style="border-collapse:collapse;font-size:13px;width:100%">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def heading_html(text: str, level: int = 3) -> str:
+    return f"<h{level} style='margin:6px 0'>{esc(text)}</h{level}>"
+
+
+def lines_html(text: object) -> str:
+    """Text with one item per line shown as escaped lines (``<br>`` between them)."""
+    if text is None:
+        return ""
+    return "<br>".join(esc(line) for line in str(text).splitlines() if line.strip())
