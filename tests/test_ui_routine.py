@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+
 import pytest
 
 from workbook.routine import generate_routine
@@ -130,3 +133,26 @@ def test_start_again_drops_the_therapists_changes(screen):
     screen.regenerate_button.click()
     assert screen.model.row(movement)["chosen_by"] == "workbook"
     assert screen._rows[movement].dosage["hold_s"].value != "45"
+
+
+def test_the_handout_button_gives_html_and_pdf_links_with_the_name_escaped(screen):
+    assert screen.handout_box.layout.display is None
+    screen.handout_note.value = "Twice a day <b>gently</b>"
+    screen.handout_button.click()
+    links = dict(
+        re.findall(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"',
+                   screen.handout_links.value)
+    )
+    assert set(links) == {"handout.html", "handout.pdf"}
+    page = base64.b64decode(links["handout.html"]).decode("utf-8")
+    assert "Ann &lt;b&gt;Byrne&lt;/b&gt;" in page and "<b>Byrne</b>" not in page
+    assert "&lt;b&gt;gently&lt;/b&gt;" in page
+    assert base64.b64decode(links["handout.pdf"]).startswith(b"%PDF")
+
+
+def test_the_handout_can_leave_the_name_out(screen):
+    screen.handout_name.value = False
+    screen.handout_button.click()
+    encoded = re.search(r'download="handout.html" href="data:[^;]+;base64,([^"]+)"',
+                        screen.handout_links.value).group(1)
+    assert "Byrne" not in base64.b64decode(encoded).decode("utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from workbook.ui.visit import NOT_ANSWERED, VisitForm
@@ -124,7 +125,7 @@ def test_a_valid_visit_is_saved_confirmed_and_the_form_emptied(form, clinic):
     visits = store.visits(pid)
     assert len(visits) == 1 and saved == [visits.at[0, "visit_id"]]
     visit = visits.iloc[0]
-    assert visit["visit_date"] == pd_timestamp(TODAY)
+    assert visit["visit_date"] == pd.Timestamp(TODAY)
     assert visit["pain_nprs"] == 6
     assert visit["odi_index"] == pytest.approx(30.0)
     assert visit["therapist"] == "R. Quinn"
@@ -146,12 +147,6 @@ def test_a_valid_visit_is_saved_confirmed_and_the_form_emptied(form, clinic):
     assert form.pain.value == "" and form.notes.value == ""
     assert form.therapist.value == "R. Quinn"  # who measured stays for the next visit
     assert form.save_button.disabled  # nothing left to save twice
-
-
-def pd_timestamp(day):
-    import pandas as pd
-
-    return pd.Timestamp(day)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-import io
 import math
 from typing import Any
 
@@ -70,39 +69,43 @@ class ProgressModel:
         """Read the patient's record and compute the progress table."""
         from ..progress import progress, score_progress
 
-        if patient_id != self.patient_id:
-            self._renderer = None  # a new patient gets new axes
+        profile = self.store.profile(patient_id)
+        if patient_id != self.patient_id or profile != self.profile:
+            self._renderer = None  # a new patient (or new age) gets new axes and normal ranges
         self.patient_id = patient_id
         self.measurements = self.store.measurements(patient_id)
         self.visits = self.store.visits(patient_id)
-        self.profile = self.store.profile(patient_id)
+        self.profile = profile
         self.table = progress(self.measurements, self.visits, self.profile)
         self.scores = score_progress(self.visits)
         return self.table
+
+    @property
+    def chart_cached(self) -> bool:
+        """True when the chart's background for this patient is drawn (updates are quick)."""
+        return self._renderer is not None
 
     @property
     def has_data(self) -> bool:
         return len(self.measurements) > 0 or len(self.visits) > 0
 
     def figure(self) -> Any:
-        """A new Figure of the progress chart (for exports)."""
+        """A new Figure of the progress chart, at print quality (for exports)."""
         from ..charts import progress_chart
 
-        return progress_chart(self.measurements, self.visits)
+        return progress_chart(self.measurements, self.visits, profile=self.profile)
 
     def chart_png(self) -> bytes:
-        """PNG bytes of the chart, through the fast incremental renderer when there is one."""
-        from .. import charts
+        """PNG bytes of the chart for the screen.
 
-        renderer_class = getattr(charts, "ChartRenderer", None)
-        if renderer_class is not None:
-            if self._renderer is None:
-                self._renderer = renderer_class()
-            return self._renderer.update(self.measurements, self.visits)
-        figure = self.figure()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
+        The renderer is kept for the patient: after a save only the changed lines are redrawn
+        over a cached background, so the chart follows the save at once.
+        """
+        from ..charts import ProgressChart
+
+        if self._renderer is None:
+            self._renderer = ProgressChart(profile=self.profile)
+        return self._renderer.update(self.measurements, self.visits)
 
     def export(self, fmt: str) -> tuple[bytes, str]:
         """The chart as a file, written under the exports folder: ``(bytes, file name)``."""
@@ -335,26 +338,29 @@ class ProgressScreen(widgets.VBox):
             self._set_buttons(False)
             return
         n = len(self.model.visits)
-        self.message.value = message_html(
-            f"{n} visit{'s' if n != 1 else ''} on record.", "info"
-        )
+        on_record = f"{n} visit{'s' if n != 1 else ''} on record."
         self._set_buttons(True)
-        self._draw_chart()
+        if not self.model.chart_cached:
+            # the first drawing for a patient takes a moment: the tables are already shown
+            self.message.value = message_html(f"{on_record} Drawing the chart\u2026", "info")
+        if self._draw_chart():
+            self.message.value = message_html(on_record, "info")
 
     def _set_buttons(self, enabled: bool) -> None:
         for button in (*self.export_buttons.values(), self.report_button, self.share_button):
             button.disabled = not enabled
 
-    def _draw_chart(self) -> None:
+    def _draw_chart(self) -> bool:
         try:
             png = self.model.chart_png()
         except Exception as exc:
             self.chart.layout.display = "none"
             show_error(self.message, exc, "Drawing the chart")
-            return
+            return False
         self.chart.value = png
         self.chart.layout.display = None
         log.debug("chart drawn for %s (%d bytes)", self.model.patient_id, len(png))
+        return True
 
     def _export_handler(self, fmt: str):
         def handler(_button: widgets.Button) -> None:
