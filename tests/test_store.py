@@ -573,3 +573,24 @@ def test_export_keeps_details_as_json(
     store.export_csv(tmp_path / "out")
     frame = pd.read_csv(tmp_path / "out" / "patients.csv", dtype=str)
     assert json.loads(frame.loc[0, "details"]) == {"phone": "555-0100"}
+
+
+@pytest.mark.parametrize(
+    "sections",
+    [
+        [2, 1, 3, 2, 0, 1, 2, 1, 1, 2],
+        [2, 1, 3, 2, 0, 1, 2, 1, 1, None],
+        [5, 5, 5, 5, 5, 5, 5, 5, None, None],
+        (0,) * 10,
+        ["2", 1, 3, 2, 0, 1, 2.0, 1, 1, float("nan")],  # typed in a form: the slow path
+    ],
+)
+def test_the_stored_odi_index_is_measures_odi_index(
+    store: Store, patient: str, sections: list
+) -> None:
+    from workbook.measures import check_odi_sections, odi_index
+
+    store.log_visit(patient, TODAY - DAY, {}, odi=sections)
+    row = store.visits(patient).iloc[0]
+    assert row["odi_index"] == odi_index(sections)
+    assert row["odi_sections"] == check_odi_sections(sections)

@@ -22,6 +22,8 @@ their sources.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,8 +205,9 @@ def _progress(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.clip(path / max(path[-1], 1e-9), -0.2, 1.2)
 
 
-def _odi_sections(rng: np.random.Generator, index: float) -> list[int | None]:
-    rule = measures.score_rule("odi_section")
+def _odi_sections(
+    rng: np.random.Generator, index: float, rule: measures.ScoreRule
+) -> list[int | None]:
     mean = index / 100 * rule.max_value
     sections: list[int | None] = [
         int(np.clip(round(mean + rng.normal(0, 0.7)), rule.min_value, rule.max_value))
@@ -233,6 +236,13 @@ def _rom(
             low, high = bounds[motion]
             readings[(motion, side)] = float(min(max(reading, low), high))
     return readings
+
+
+@functools.lru_cache(maxsize=32)
+def _routine_json(profile: PatientProfile) -> str | None:
+    # Cached (about 0.1 s a routine): the tests build the demo store several times.
+    routine = _routine_for(profile)
+    return None if routine is None else json.dumps(routine)
 
 
 def _routine_for(profile: PatientProfile) -> dict[str, Any] | None:
@@ -306,6 +316,7 @@ def make_demo_store(
 
 def _fill(store: Store, *, seed: int, today: dt.date) -> None:
     rng = np.random.default_rng(seed)
+    odi_rule = measures.score_rule("odi_section")
     table = measures.motions_table()
     bounds = {
         m: (float(table.at[m, "min_degrees"]), float(table.at[m, "max_degrees"]))
@@ -319,7 +330,7 @@ def _fill(store: Store, *, seed: int, today: dt.date) -> None:
             email=f"{case.name.split()[0].lower()}@example.org", mrn=f"DEMO-{number:04d}",
             address=f"{number} Example Street, Springfield (fictional)",
         )
-        routine = _routine_for(profile)
+        routine = _routine_json(profile)
         dates = _visit_dates(rng, case.n_visits, today)
         progress = _progress(rng, case.n_visits)
         therapist = THERAPISTS[number % len(THERAPISTS)]
@@ -333,14 +344,14 @@ def _fill(store: Store, *, seed: int, today: dt.date) -> None:
                     patient_id, profile, changed_by=therapist,
                     reason="Gets down to the floor and back up with a chair now.",
                 )
-                routine = _routine_for(profile)
+                routine = _routine_json(profile)
             rom = _rom(rng, case, float(share), k == 0, bounds)
             pain_start, pain_end = case.pain
             pain = pain_start + (pain_end - pain_start) * float(share) + rng.normal(0, 0.7)
             odi = None
             if k in odi_visits:
                 odi_start, odi_end = case.odi
-                odi = _odi_sections(rng, odi_start + (odi_end - odi_start) * float(share))
+                odi = _odi_sections(rng, odi_start + (odi_end - odi_start) * float(share), odi_rule)
             seen_by = therapist if rng.random() > 0.15 else THERAPISTS[(number + 1) % 3]
             note = case.notes[min(k * len(case.notes) // case.n_visits, len(case.notes) - 1)]
             typed = dict(rom)
@@ -351,7 +362,8 @@ def _fill(store: Store, *, seed: int, today: dt.date) -> None:
                 typed[flexion] = float(digits[::-1].lstrip("0") or "0")
             visit_id = store.log_visit(
                 patient_id, date, typed, pain=int(np.clip(round(pain), 0, 10)), odi=odi,
-                routine=routine, therapist=seen_by, notes=note,
+                routine=None if routine is None else json.loads(routine),
+                therapist=seen_by, notes=note,
             )
             if typed != rom:
                 store.amend_visit(

@@ -342,6 +342,7 @@ class _Rules:
     position: dict[str, str]
     pain_min: int
     pain_max: int
+    odi_rule: measures.ScoreRule
 
     @classmethod
     def load(cls) -> _Rules:
@@ -353,7 +354,30 @@ class _Rules:
             position={m: str(v) for m, v in motions["default_position"].items()},
             pain_min=int(pain.min_value),
             pain_max=int(pain.max_value),
+            odi_rule=measures.score_rule("odi_section"),
         )
+
+    def odi(self, sections: object) -> tuple[str | None, float | None]:
+        """The ODI sections as JSON and the index, or (None, None) when not taken."""
+        if sections is None:
+            return None, None
+        rule = self.odi_rule
+        if (
+            isinstance(sections, list | tuple)
+            and len(sections) == rule.sections
+            and all(
+                v is None
+                or (isinstance(v, int) and not isinstance(v, bool)
+                    and rule.min_value <= v <= rule.max_value)
+                for v in sections
+            )
+        ):
+            answered = [int(v) for v in sections if v is not None]
+            if len(answered) >= rule.min_sections_answered:
+                # measures.odi_index's rule (sum / (5 x answered) x 100); a test keeps them equal.
+                index = sum(answered) / (rule.max_value * len(answered)) * 100
+                return _to_json(list(sections)), float(index)
+        return _check_odi(sections)
 
     def degrees(self, motion: str, value: object, side: str) -> float:
         if (
@@ -992,7 +1016,7 @@ class Store:
         visit_date = _check_date(visit_date)
         readings = _check_rom(self._rules, rom)
         pain_nprs = None if pain is None else self._rules.pain(pain)
-        odi_sections, odi_idx = _check_odi(odi)
+        odi_sections, odi_idx = self._rules.odi(odi)
         routine_json = _check_routine(routine)
         therapist = _check_text("therapist", therapist, limit=MAX_NAME_CHARS)
         notes = _check_text("notes", notes)
@@ -1201,7 +1225,7 @@ class Store:
             pain = changes["pain"]
             new["pain_nprs"] = None if pain is None else self._rules.pain(pain)
         if "odi" in changes:
-            new["odi_sections"], new["odi_index"] = _check_odi(changes["odi"])
+            new["odi_sections"], new["odi_index"] = self._rules.odi(changes["odi"])
         if "routine" in changes:
             new["routine"] = _check_routine(changes["routine"])
         if "therapist" in changes:
