@@ -70,7 +70,7 @@ def test_a_saved_visit_carries_the_routine_and_refreshes_the_progress(app, clini
 
 
 def test_progress_shown_while_saving_is_redrawn_at_once(app, clinic):
-    store, ann, _ = clinic
+    _, ann, _ = clinic
     app.patient.select(ann)
     app.tabs.selected_index = PROGRESS_TAB
     before = bytes(app.progress.chart.value)
