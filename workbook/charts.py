@@ -365,7 +365,7 @@ def _draw_motion(
         style = SIDE_STYLE[side]
         (line,) = ax.plot(x, y, color=style["color"], marker=style["marker"],
                           linestyle=style["linestyle"], markersize=5, linewidth=1.6, zorder=3,
-                          animated=animated)
+                          animated=animated, label=style["label"])
         lines[(panel.motion, side)] = line
     if not panel.baselines:
         ax.text(0.5, 0.5, "not measured yet", ha="center", va="center", color=NORMAL_LINE,
@@ -389,7 +389,7 @@ def _draw_scores(ax: Axes, plan: _Plan, *, animated: bool) -> dict[tuple[str, st
         style = SCORE_STYLE[score]
         (line,) = target.plot(x, y, color=style["color"], marker=style["marker"],
                               linestyle=style["linestyle"], markersize=5, linewidth=1.6,
-                              zorder=3, animated=animated)
+                              zorder=3, animated=animated, label=style["label"])
         lines[("score", score)] = line
     # Both scales start at 0 and share gridlines: 2 NPRS points per 20 ODI points.
     ax.set_ylim(-0.5, 10.5)
