@@ -16,7 +16,7 @@ Text from the therapist or the patient (name, clinic, note) and the table's text
 The PDF's metadata is neutral: no patient name, no creation date.
 
 Files are written to a temporary file beside the target and moved into place, so a failure never
-leaves half a handout behind.
+leaves half a handout behind; the file is readable by its owner only, since it names a patient.
 """
 
 from __future__ import annotations
