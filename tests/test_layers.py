@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "workbook"
 
 LAYERS = {
     "pure": {"errors", "_paths", "tables", "measures", "profile", "stretches", "routine",
-             "reference", "progress"},
+             "deidentify", "reference", "progress"},
     "storage": {"store", "demo"},
     "charts": {"charts", "pictograms", "report", "handout", "share"},
     "widgets": {"ui"},
