@@ -8,12 +8,15 @@ change them without touching code. Pure logic: pandas only.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
+from ._paths import data_file
 from .errors import WorkbookError, one_of
 from .tables import column_as_bool, column_as_number, load_data_table
 
@@ -22,12 +25,25 @@ SIDES: tuple[str, ...] = ("left", "right")
 
 def motions_table() -> pd.DataFrame:
     """``data/motions.csv``: one row per motion with its bounds and usual test position."""
+    return _motions(data_file("motions.csv")).copy()
+
+
+# Checks run on every keystroke of the visit form: parse each table once per file, not per call.
+@functools.cache
+def _motions(path: Path) -> pd.DataFrame:  # path: the cache key, one parse per file
     table = load_data_table(
         "motions.csv", ["motion", "label", "min_degrees", "max_degrees", "default_position"]
     )
     table["min_degrees"] = column_as_number(table, "min_degrees", key="motion")
     table["max_degrees"] = column_as_number(table, "max_degrees", key="motion")
     return table.set_index("motion", drop=False)
+
+
+@functools.cache
+def _bounds(path: Path) -> dict[str, tuple[float, float, str]]:
+    table = _motions(path)
+    return {m: (float(lo), float(hi), str(label)) for m, lo, hi, label in zip(
+        table["motion"], table["min_degrees"], table["max_degrees"], table["label"], strict=True)}
 
 
 def _vocabulary(name: str, column: str) -> tuple[str, ...]:
@@ -92,10 +108,9 @@ def check_degrees(motion: str, value: object, side: str = "") -> float:
     105.0
     """
     motion = check_motion(motion)
-    row = motions_table().loc[motion]
-    low, high = float(row["min_degrees"]), float(row["max_degrees"])
+    low, high, label = _bounds(data_file("motions.csv"))[motion]
     field = f"{motion} {side}".strip() + " (degrees)"
-    allowed = f"a number of degrees from {low:g} to {high:g} for {row['label'].lower()}"
+    allowed = f"a number of degrees from {low:g} to {high:g} for {label.lower()}"
     number = _as_number(field, value, allowed)
     if not low <= number <= high:
         raise WorkbookError(field, value, allowed)
@@ -116,6 +131,12 @@ class ScoreRule:
 
 
 def score_rule(score: str) -> ScoreRule:
+    """The rule for 'pain_nprs' or 'odi_section' from ``data/scores.csv``."""
+    return _score_rule(data_file("scores.csv"), score)
+
+
+@functools.cache
+def _score_rule(path: Path, score: str) -> ScoreRule:  # path: the cache key
     table = load_data_table(
         "scores.csv",
         ["score", "label", "min_value", "max_value", "whole_numbers", "sections",
