@@ -88,3 +88,14 @@ def test_a_store_failure_is_shown_in_plain_words(clinic):
     screen.show_patient("p_does_not_exist")
     assert "patient_id" in screen.message.value
     assert "wb-msg-error" in screen.message.value
+
+
+def test_the_report_button_gives_the_progress_report_as_a_pdf_link(clinic):
+    store, pid, _ = clinic
+    screen = ProgressScreen(store)
+    screen.show_patient(pid)
+    screen.report_button.click()
+    name, data = link_bytes(screen.links.value)
+    assert name.endswith(".pdf") and data.startswith(b"%PDF")
+    assert screen.export_message.value == ""
+

@@ -190,7 +190,9 @@ def html_table(
         )
         body.append(f'<tr style="{style}">{cells}</tr>')
     return (
-        '<table class="wb-table" style="border-collapse:collapse;font-size:13px;width:100%">'
+        # HTML widgets set a 28 px line height for one-line labels: tables need their own
+        '<table class="wb-table" style="border-collapse:collapse;font-size:13px;width:100%;'
+        'line-height:1.35">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 

@@ -224,7 +224,7 @@ def profile_summary_html(chosen: ChosenPatient, today_year: int) -> str:
     floor = "yes" if p.floor_transfer else "no"
     return (
         '<div class="wb-patient-card" style="border:1px solid #bbb;border-radius:4px;'
-        'padding:6px 10px;margin:4px 0">'
+        'padding:6px 10px;margin:4px 0;line-height:1.5">'
         f"<b style='font-size:15px'>{esc(chosen.name)}</b> "
         f"<span style='color:#555'>[{esc(chosen.patient_id)}]{esc(born)}, "
         f"age {p.age}</span><br>"

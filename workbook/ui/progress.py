@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import math
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -126,25 +128,15 @@ class ProgressModel:
         return path.read_bytes(), name
 
     def share(self) -> tuple[bytes, str]:
-        """A de-identified case bundle for a colleague: ``(bytes, file name)``."""
+        """A de-identified case bundle (zip) for a colleague: ``(bytes, file name)``.
+
+        The name carries no date: today may be a visit date, which the bundle must not reveal.
+        """
         from ..share import share_case
 
-        name = f"shared-case-{dt.date.today():%Y%m%d}.zip"
-        path = exports_dir() / name
-        result = share_case(self.store, self.patient_id, path)
-        return _as_bytes(result or path), name
-
-
-def _as_bytes(path: Any) -> bytes:
-    from pathlib import Path
-
-    path = Path(path)
-    if path.is_dir():  # a folder bundle travels as one zip
-        import shutil
-
-        archive = shutil.make_archive(str(path), "zip", root_dir=path)
-        return Path(archive).read_bytes()
-    return path.read_bytes()
+        folder = Path(tempfile.mkdtemp(prefix="share-", dir=exports_dir()))
+        path = share_case(self.store, self.patient_id, folder / "shared-case.zip")
+        return Path(path).read_bytes(), "shared-case.zip"
 
 
 def _num(value: object, unit: str = "", signed: bool = False, digits: int = 0) -> str:
@@ -184,7 +176,7 @@ def progress_table_html(table: pd.DataFrame) -> str:
                 f"{latest}<br><small>{esc(_date(r['latest_date']))}</small>",
                 _num(r["change_degrees"], DEG, signed=True),
                 _judgement_html(r["real_change"])
-                + f"<br><small>MDC {_num(r['mdc_degrees'], DEG)}</small>{note}",
+                + f"<br><small>MDC {_num(r['mdc_degrees'], DEG, digits=1)}</small>{note}",
                 f"{_num(r['percent_of_normal'], ' %')}"
                 f"<br><small>normal {_num(r['normal_degrees'], DEG)}</small>",
                 _num(r["side_difference_degrees"], DEG, signed=True),

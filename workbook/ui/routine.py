@@ -32,8 +32,8 @@ from .common import (
 
 DOSAGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("hold_s", "Hold (s)"),
-    ("reps", "Reps"),
-    ("per_week", "Days/week"),
+    ("reps", "Times"),
+    ("per_week", "Days a week"),
 )
 
 
@@ -253,8 +253,8 @@ class _MovementRow:
         self.dosage = {
             field: widgets.Text(
                 description=text,
-                style={"description_width": "70px"},
-                layout=widgets.Layout(width="140px"),
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="150px" if field == "per_week" else "120px"),
                 continuous_update=False,
             )
             for field, text in DOSAGE_FIELDS
@@ -307,7 +307,8 @@ class RoutineScreen(widgets.VBox):
             layout=widgets.Layout(width="520px", height="48px"),
         )
         self.handout_button = widgets.Button(
-            description="Make the handout", icon="file", button_style="info", disabled=True
+            description="Make the handout", icon="file", button_style="info", disabled=True,
+            layout=widgets.Layout(width="200px"),
         )
         self.handout_links = widgets.HTML()
         self.handout_button.on_click(

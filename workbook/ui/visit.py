@@ -305,8 +305,10 @@ class VisitForm(widgets.VBox):
         for box in self.odi:
             box.observe(self._on_odi, names="value")
         self.odi_msg = widgets.HTML()
+        # wraps to the width of the notebook: five a row on a wide screen, fewer on a narrow one
         odi_grid = widgets.GridBox(
-            self.odi, layout=widgets.Layout(grid_template_columns="repeat(5, 220px)")
+            self.odi,
+            layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(215px, 1fr))"),
         )
 
         self.notes = widgets.Textarea(
