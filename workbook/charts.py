@@ -371,11 +371,15 @@ def _draw_motion(
         ax.text(0.5, 0.5, "not measured yet", ha="center", va="center", color=NORMAL_LINE,
                 transform=ax.transAxes)
     ax.set_ylim(*ylim)
+    # Motion name, then a line naming the normal value's reference and the MDC: on a line of
+    # their own they have the panel's full width, however narrow the panel.
     ax.set_title(motion_label(panel.motion), loc="left", fontsize=_FONT_SIZE + 1,
-                 fontweight="bold")
-    ax.set_title(f"normal {normal.degrees:g}° ({normal.label}) · MDC {panel.mdc:g}°",
-                 loc="right", fontsize=_FONT_SIZE - 1, color=NORMAL_LINE)
-    ax.set_ylabel("Angle (degrees)")
+                 fontweight="bold", pad=_FONT_SIZE + 6)
+    ax.text(0, 1.015, f"normal {normal.degrees:g}° ({normal.label}) · MDC {panel.mdc:g}°",
+            transform=ax.transAxes, ha="left", va="bottom", fontsize=_FONT_SIZE - 1,
+            color=NORMAL_LINE)
+    ax.set_ylabel("Angle (degrees)", fontsize=_FONT_SIZE)
+    ax.tick_params(labelsize=_FONT_SIZE)
     ax.grid(axis="y", color="#eeeeee", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
     return lines
@@ -396,8 +400,10 @@ def _draw_scores(ax: Axes, plan: _Plan, *, animated: bool) -> dict[tuple[str, st
     odi_ax.set_ylim(-5, 105)
     ax.set_yticks(range(0, 11, 2))
     odi_ax.set_yticks(range(0, 101, 20))
-    ax.set_ylabel("Pain (NPRS, points 0-10)")
-    odi_ax.set_ylabel("Disability (ODI, 0-100)")
+    ax.set_ylabel("Pain (NPRS, points 0-10)", fontsize=_FONT_SIZE)
+    odi_ax.set_ylabel("Disability (ODI, 0-100)", fontsize=_FONT_SIZE)
+    ax.tick_params(labelsize=_FONT_SIZE)
+    odi_ax.tick_params(labelsize=_FONT_SIZE)
     ax.set_title("Pain and disability", loc="left", fontsize=_FONT_SIZE + 1, fontweight="bold")
     ax.set_title("lower is better", loc="right", fontsize=_FONT_SIZE - 1, color=NORMAL_LINE)
     ax.grid(axis="y", color="#eeeeee", linewidth=0.6)
@@ -491,6 +497,46 @@ def progress_chart(
     return drawn.figure
 
 
+def score_chart(visits: pd.DataFrame | None, *, ax: Axes | None = None) -> Axes:
+    """Draw pain (NPRS, left axis) and disability (ODI, right axis) over the visit dates.
+
+    Parameters
+    ----------
+    visits : DataFrame or None
+        From ``store.visits(patient_id)``: visit_date, pain_nprs, odi_index.
+    ax : Axes, optional
+        Where to draw; by default a new Figure.
+
+    Returns
+    -------
+    Axes
+        The pain axes (the ODI axes is its twin); with nothing recorded, an axes that says so.
+    """
+    if ax is not None and not isinstance(ax, Axes):
+        raise WorkbookError("ax", type(ax).__name__, "a matplotlib Axes or None")
+    if ax is None:
+        fig = Figure(figsize=(8, 3), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+    scores = _score_series(visits)
+    dates = np.concatenate([x for x, _ in scores.values()])
+    plan = _Plan(panels=(), scores=scores, dates=dates)
+    with mpl.rc_context({"font.size": _FONT_SIZE}):
+        if not plan.has_scores:
+            ax.text(0.5, 0.5, "No pain or ODI scores recorded yet", ha="center", va="center",
+                    fontsize=_FONT_SIZE + 2, color=NORMAL_LINE, transform=ax.transAxes)
+            ax.set_axis_off()
+            return ax
+        lines = _draw_scores(ax, plan, animated=False)
+        limits = _limits(plan, headroom=False)
+        if limits.x is not None:
+            ax.set_xlim(*limits.x)
+            _format_date_axis(ax)
+        shown = [line for (_, score), line in lines.items() if len(plan.scores[score][0])]
+        ax.legend(handles=shown, loc="upper right", fontsize=_FONT_SIZE - 1)
+    return ax
+
+
 # --------------------------------------------------------------------------------------------
 # Export.
 
@@ -504,8 +550,9 @@ def export_chart(
 ) -> Path:
     """Write a chart to PNG, SVG or PDF, the format chosen by the file suffix.
 
-    The output is deterministic and carries no identifiers: no software version, no creation
-    date, no title (unless passed in ``metadata``), fixed SVG element ids. The file appears
+    The output carries no identifiers: no software version, no creation date, no title (unless
+    passed in ``metadata``). It is deterministic: the same data drawn by :func:`progress_chart`
+    export to the same bytes (SVG element ids are salted with a fixed value). The file appears
     complete or not at all (written beside the target, then renamed).
 
     Parameters
