@@ -594,3 +594,36 @@ def test_the_stored_odi_index_is_measures_odi_index(
     row = store.visits(patient).iloc[0]
     assert row["odi_index"] == odi_index(sections)
     assert row["odi_sections"] == check_odi_sections(sections)
+
+
+def test_clinic_summary_equals_a_brute_force_count_over_every_reading(tmp_path: Path) -> None:
+    from workbook.demo import make_demo_store
+
+    # The demo has readings missed at first and last visits, a correction and a single-visit
+    # patient is added: the summary's shortcut must agree with reading everything.
+    with make_demo_store(tmp_path / "demo.sqlite") as store:
+        profile = PatientProfile(age=40, activity="active", floor_transfer=True,
+                                 kneeling="comfortable")
+        once = store.add_patient("Once Example", TODAY.year - 40, profile)
+        store.log_visit(once, TODAY - DAY, full_rom(33.0))
+        rows = []
+        for pid in store.patients()["patient_id"]:
+            for (motion, side), group in store.measurements(pid).groupby(["motion", "side"]):
+                rows.append({"motion": motion, "side": side,
+                             "baseline": group["degrees"].iloc[0],
+                             "latest": group["degrees"].iloc[-1], "n": len(group)})
+        every = pd.DataFrame(rows)
+        followed = every[every["n"] >= 2]
+        summary = store.clinic_summary().set_index(["motion", "side"])
+        for (motion, side), group in every.groupby(["motion", "side"]):
+            row = summary.loc[(motion, side)]
+            moved = followed[(followed["motion"] == motion) & (followed["side"] == side)]
+            assert row["n_patients"] == len(group)
+            assert row["n_followed"] == len(moved)
+            assert row["baseline_mean_degrees"] == pytest.approx(group["baseline"].mean())
+            assert row["baseline_median_degrees"] == pytest.approx(group["baseline"].median())
+            assert row["latest_mean_degrees"] == pytest.approx(group["latest"].mean())
+            assert row["latest_median_degrees"] == pytest.approx(group["latest"].median())
+            assert row["change_mean_degrees"] == pytest.approx(
+                (moved["latest"] - moved["baseline"]).mean()
+            )

@@ -1,0 +1,217 @@
+"""Benchmark the clinic store on a synthetic clinic (10,000 patients x 30 visits x 12 readings).
+
+Builds the clinic through the bulk path (CSV files in a temporary folder, then
+``Store.import_csv``), then prints medians over repeated runs for: logging one visit, reading one
+patient's history, and the clinic-wide summary, each beside its target and beside a baseline
+measured in the same run (the same work in raw sqlite3, without the store's checks and
+DataFrames), so that a slow machine shows as a slow baseline rather than a slow store.
+
+Usage::
+
+    python benchmarks/bench_store.py            # the full clinic (a minute or two)
+    python benchmarks/bench_store.py --quick    # 1,000 patients, for a quick look
+
+The store lives in a temporary folder that is removed afterwards, never in the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbook.measures import MOTIONS, SIDES, default_position, motions_table
+from workbook.profile import PatientProfile
+from workbook.store import open_store
+
+TARGETS_S = {
+    "log one visit": 0.005,
+    "one patient's measurements": 0.010,
+    "clinic summary": 2.0,
+    "import": 60.0,
+}
+
+
+def median_time(work: Callable[[], object], repeat: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+def write_clinic(folder: Path, n_patients: int, n_visits: int, seed: int = 7) -> int:
+    """The synthetic clinic as the CSV files ``export_csv`` writes; returns the readings."""
+    rng = np.random.default_rng(seed)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    today = dt.date.today()
+    pd.DataFrame({"key": ["store_id", "created_at", "is_demo"],
+                  "value": ["s_benchmark0", now, "false"]}).to_csv(
+        folder / "store_meta.csv", index=False)
+    ids = np.array([f"p_{i:010d}" for i in range(n_patients)])
+    birth = rng.integers(today.year - 90, today.year - 20, n_patients)
+    pd.DataFrame({"patient_id": ids, "name": [f"Synthetic Patient {i}" for i in range(n_patients)],
+                  "birth_year": birth, "details": "{}", "created_at": now}).to_csv(
+        folder / "patients.csv", index=False)
+    profile = PatientProfile(age=60, activity="active", floor_transfer=True,
+                             kneeling="comfortable").to_dict()
+    import json
+
+    pd.DataFrame({"patient_id": ids, "version": 1, "profile": json.dumps(profile),
+                  "changed_at": now, "changed_by": "", "reason": "first profile"}).to_csv(
+        folder / "profiles.csv", index=False)
+    # Visits: one every 7-14 days, ending before today.
+    visit_ids = np.array([f"v_{i:010d}" for i in range(n_patients * n_visits)])
+    gaps = rng.integers(7, 15, (n_patients, n_visits))
+    offsets = np.cumsum(gaps[:, ::-1], axis=1)[:, ::-1]  # days before today, decreasing
+    dates = (np.datetime64(today) - offsets.astype("timedelta64[D]")).ravel().astype(str)
+    patient_of_visit = np.repeat(ids, n_visits)
+    pd.DataFrame({"visit_id": visit_ids, "patient_id": patient_of_visit, "current_version": 1,
+                  "visit_date": dates, "created_at": now}).to_csv(
+        folder / "visits.csv", index=False)
+    pain = rng.integers(0, 11, len(visit_ids))
+    pd.DataFrame({"visit_id": visit_ids, "version": 1, "visit_date": dates, "pain_nprs": pain,
+                  "odi_sections": "", "odi_index": "", "therapist": "Synthetic Therapist",
+                  "notes": "", "routine": "", "changed_at": now, "changed_by": "",
+                  "reason": "recorded"}).to_csv(folder / "visit_versions.csv", index=False)
+    table = motions_table()
+    pairs = [(m, s) for m in MOTIONS for s in SIDES]
+    n = len(visit_ids) * len(pairs)
+    motion = np.tile([m for m, _ in pairs], len(visit_ids))
+    low = np.tile([table.at[m, "min_degrees"] for m, _ in pairs], len(visit_ids))
+    high = np.tile([table.at[m, "max_degrees"] for m, _ in pairs], len(visit_ids))
+    degrees = np.round(low + (high - low) * rng.uniform(0.2, 0.8, n))
+    pd.DataFrame({
+        "visit_id": np.repeat(visit_ids, len(pairs)), "version": 1, "motion": motion,
+        "side": np.tile([s for _, s in pairs], len(visit_ids)), "degrees": degrees,
+        "instrument": "goniometer",
+        "position": np.tile([default_position(m) for m, _ in pairs], len(visit_ids)),
+    }).to_csv(folder / "measurements.csv", index=False)
+    pd.DataFrame(columns=["event_id", "at", "event", "patient_id", "visit_id", "actor", "reason",
+                          "detail"]).to_csv(folder / "audit_log.csv", index=False)
+    return n
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 patients instead of 10,000")
+    parser.add_argument("--patients", type=int, default=None)
+    parser.add_argument("--visits", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=50, help="runs for the fast measures")
+    args = parser.parse_args(argv)
+    n_patients = args.patients or (1_000 if args.quick else 10_000)
+
+    with tempfile.TemporaryDirectory(prefix="workbook-bench-") as tmp:
+        folder = Path(tmp) / "csv"
+        folder.mkdir()
+        start = time.perf_counter()
+        n_readings = write_clinic(folder, n_patients, args.visits)
+        print(f"Synthetic clinic: {n_patients:,} patients x {args.visits} visits x 12 readings "
+              f"= {n_readings:,} readings (CSV written in {time.perf_counter() - start:.1f} s)")
+        path = Path(tmp) / "clinic.sqlite"
+        store = open_store(path)
+        start = time.perf_counter()
+        store.import_csv(folder)
+        import_s = time.perf_counter() - start
+        size_mb = sum(p.stat().st_size for p in Path(tmp).glob("clinic.sqlite*")) / 1e6
+        print(f"Imported in {import_s:.1f} s; store {size_mb:.0f} MB")
+
+        rng = np.random.default_rng(11)
+        patient_ids = [f"p_{i:010d}" for i in rng.integers(0, n_patients, args.repeat)]
+        rom = {(m, s): 40.0 for m in MOTIONS for s in SIDES}
+        day = dt.date.today() - dt.timedelta(days=1)
+        store.log_visit(patient_ids[0], day, rom, pain=3)  # warm the statement cache
+        it = iter(patient_ids * 3)
+        log_s, _ = median_time(lambda: store.log_visit(next(it), day, rom, pain=3), args.repeat)
+        odi = [2, 1, 3, 2, 0, 1, 2, 1, 1, None]
+        log_odi_s, _ = median_time(
+            lambda: store.log_visit(next(it), day, rom, pain=3, odi=odi), args.repeat
+        )
+        it = iter(patient_ids * 3)
+        read_s, _ = median_time(lambda: store.measurements(next(it)), args.repeat)
+        visits_s, _ = median_time(lambda: store.visits(next(it)), args.repeat)
+        summary_s, _ = median_time(store.clinic_summary, 5)
+        patients_s, _ = median_time(store.patients, 5)
+        store.close()
+
+        # Baselines in the same run: the same rows and queries in raw sqlite3.
+        raw = sqlite3.connect(path, isolation_level=None)
+        raw.execute("PRAGMA synchronous = FULL")
+        counter = iter(range(10**9))
+
+        def raw_log() -> None:
+            k = next(counter)
+            visit = f"b_{k:010d}"
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("INSERT INTO visits VALUES (?, ?, 1, ?, ?)",
+                        (visit, patient_ids[0], day.isoformat(), "now"))
+            raw.execute("INSERT INTO visit_versions VALUES (?, 1, ?, 3, NULL, NULL, '', '', "
+                        "NULL, 'now', '', 'recorded')", (visit, day.isoformat()))
+            raw.executemany("INSERT INTO measurements VALUES (?, 1, ?, ?, 40.0, 'goniometer', ?)",
+                            [(visit, m, s, default_position(m)) for m, s in rom])
+            raw.execute("COMMIT")
+
+        positions = {m: default_position(m) for m in MOTIONS}
+
+        def raw_log_cached() -> None:
+            k = next(counter)
+            visit = f"b_{k:010d}"
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("INSERT INTO visits VALUES (?, ?, 1, ?, ?)",
+                        (visit, patient_ids[0], day.isoformat(), "now"))
+            raw.execute("INSERT INTO visit_versions VALUES (?, 1, ?, 3, NULL, NULL, '', '', "
+                        "NULL, 'now', '', 'recorded')", (visit, day.isoformat()))
+            raw.executemany("INSERT INTO measurements VALUES (?, 1, ?, ?, 40.0, 'goniometer', ?)",
+                            [(visit, m, s, positions[m]) for m, s in rom])
+            raw.execute("COMMIT")
+
+        raw_log_s, _ = median_time(raw_log_cached, args.repeat)
+        it = iter(patient_ids * 3)
+        raw_read_s, _ = median_time(
+            lambda: raw.execute(
+                "SELECT m.visit_id, v.visit_date, m.motion, m.side, m.degrees, m.instrument, "
+                "m.position FROM visits v JOIN measurements m ON m.visit_id = v.visit_id AND "
+                "m.version = v.current_version WHERE v.patient_id = ? ORDER BY v.visit_date",
+                (next(it),)).fetchall(),
+            args.repeat,
+        )
+        raw.close()
+
+    rows = [
+        ("log one visit (12 readings, pain)", log_s, TARGETS_S["log one visit"], raw_log_s),
+        ("log one visit with ODI", log_odi_s, TARGETS_S["log one visit"], raw_log_s),
+        ("one patient's measurements", read_s, TARGETS_S["one patient's measurements"],
+         raw_read_s),
+        ("one patient's visits", visits_s, TARGETS_S["one patient's measurements"], None),
+        ("clinic summary", summary_s, TARGETS_S["clinic summary"], None),
+        ("patient list", patients_s, None, None),
+        ("import (bulk path)", import_s, TARGETS_S["import"], None),
+    ]
+    print()
+    print(f"{'measure':38} {'median':>10} {'target':>10} {'':6} {'raw sqlite3':>12} {'ratio':>6}")
+    for name, measured, target, baseline in rows:
+        verdict = "" if target is None else ("ok" if measured <= target else "SLOW")
+        target_text = "" if target is None else _fmt(target)
+        base_text = "" if baseline is None else _fmt(baseline)
+        ratio = "" if baseline is None else f"{measured / baseline:.1f}x"
+        print(f"{name:38} {_fmt(measured):>10} {target_text:>10} {verdict:6} {base_text:>12} "
+              f"{ratio:>6}")
+    if n_patients < 10_000:
+        print("\n(--quick: the targets are for 10,000 patients; run without --quick to check them)")
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+if __name__ == "__main__":
+    main()
