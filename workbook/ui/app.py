@@ -26,7 +26,7 @@ from .routine import RoutineScreen, saved_routine
 from .visit import VisitForm
 
 TAB_TITLES: tuple[str, ...] = ("1. Patient", "2. Routine", "3. Visit", "4. Progress")
-ROUTINE_TAB, VISIT_TAB, PROGRESS_TAB = 1, 2, 3
+PATIENT_TAB, ROUTINE_TAB, VISIT_TAB, PROGRESS_TAB = 0, 1, 2, 3
 
 _ERROR = re.compile(r'class="wb-msg wb-msg-error"')
 
