@@ -324,8 +324,8 @@ def _draw(
             score_ax = new_axes(score_slot)
             lines.update(_draw_scores(score_ax, plan, animated=animated))
         if limits.x is not None:
-            # The same limits on every panel rather than sharex: shared axes make matplotlib
-            # compare every panel's tick labels with every other's at each draw (slow).
+            # The same limits on every panel, so a visit sits at the same x in every panel;
+            # each panel keeps its own date ticks, readable on its own when printed.
             for made in axes:
                 if made.axison:
                     made.set_xlim(*limits.x)
@@ -677,7 +677,18 @@ class ProgressChart:
         return self._drawn.figure if self._drawn else None
 
     def update(self, measurements: pd.DataFrame, visits: pd.DataFrame | None = None) -> bytes:
-        """Draw the chart for these data and return it as PNG bytes."""
+        """Draw the chart for these data and return it as PNG bytes (at ``dpi``).
+
+        Parameters
+        ----------
+        measurements, visits : DataFrame
+            As for :func:`progress_chart`: the patient's whole record, not just the new visit.
+
+        Returns
+        -------
+        bytes
+            A PNG image, for ``ipywidgets.Image(value=...)``.
+        """
         plan = _plan(measurements, visits, motions=self.motions, profile=self.profile)
         reusable = (
             self._drawn is not None
