@@ -160,19 +160,25 @@ def _plan(
         if not shown:
             raise WorkbookError("motions", motions, f"None or a list, each {one_of(MOTIONS)}")
     age = profile.age if profile is not None else None
+    # Plain arrays and masks: this runs on every screen update, and per-motion pandas
+    # filtering cost more than the drawing itself.
+    x_all = _date_numbers(readings["visit_date"])
+    y_all = readings["degrees"].to_numpy(dtype="float64")
+    motion_of = readings["motion"].to_numpy(dtype=object)
+    side_of = readings["side"].to_numpy(dtype=object)
+    position_of = readings["position"].to_numpy(dtype=object)
     panels = []
     for motion in shown:
-        rows = readings[readings["motion"] == motion]
+        in_motion = motion_of == motion
         series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         baselines = []
         for side in SIDES:
-            side_rows = rows[rows["side"] == side]
-            x = _date_numbers(side_rows["visit_date"])
-            y = side_rows["degrees"].to_numpy(dtype="float64")
-            series[side] = (x, y)
-            if len(y):
-                baselines.append((side, float(y[0])))
-        position = rows["position"].iloc[-1] if len(rows) else None
+            chosen = in_motion & (side_of == side)
+            series[side] = (x_all[chosen], y_all[chosen])
+            if chosen.any():
+                baselines.append((side, float(y_all[chosen][0])))
+        # readings are in date order: the last of the motion is its latest position
+        position = position_of[in_motion][-1] if in_motion.any() else None
         panels.append(_Panel(
             motion=motion,
             normal=normal_value(motion, age=age, position=position or None),

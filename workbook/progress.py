@@ -131,7 +131,11 @@ def per_visit(measurements: pd.DataFrame) -> pd.DataFrame:
         return frame.loc[:, [*MEASUREMENT_COLUMNS, "instrument", "position"]].reset_index(
             drop=True
         )
-    grouped = frame.groupby(["visit_date", "visit_id", "motion", "side"], sort=True, as_index=False)
+    keys = ["visit_date", "visit_id", "motion", "side"]
+    if not frame.duplicated(keys).any():  # the usual case: one reading each, just sort
+        ordered = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+        return ordered.loc[:, [*MEASUREMENT_COLUMNS, "instrument", "position"]]
+    grouped = frame.groupby(keys, sort=True, as_index=False)
     readings = grouped.agg(
         degrees=("degrees", "mean"),
         instrument=("instrument", "first"),
