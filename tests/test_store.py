@@ -627,3 +627,15 @@ def test_clinic_summary_equals_a_brute_force_count_over_every_reading(tmp_path: 
             assert row["change_mean_degrees"] == pytest.approx(
                 (moved["latest"] - moved["baseline"]).mean()
             )
+
+
+def test_import_restores_foreign_key_checks_on_the_connection(
+    tmp_path: Path, store: Store, profile: PatientProfile
+) -> None:
+    _filled_store(store, profile)
+    store.export_csv(tmp_path / "out")
+    with open_store(tmp_path / "copy.sqlite") as copy:
+        copy.import_csv(tmp_path / "out")
+        for _ in range(3):  # whichever pooled connection comes back
+            with copy.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
