@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
+import zipfile
 
 import pytest
 
@@ -99,3 +101,18 @@ def test_the_report_button_gives_the_progress_report_as_a_pdf_link(clinic):
     assert name.endswith(".pdf") and data.startswith(b"%PDF")
     assert screen.export_message.value == ""
 
+
+
+def test_the_share_button_gives_a_zip_without_the_patients_name_or_visit_dates(clinic):
+    store, pid, _ = clinic
+    screen = ProgressScreen(store)
+    screen.show_patient(pid)
+    screen.share_button.click()
+    name, data = link_bytes(screen.links.value)
+    assert name == "shared-case.zip" and data.startswith(b"PK")
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        contents = b"".join(bundle.read(n) for n in bundle.namelist())
+        names = " ".join(bundle.namelist())
+    for secret in ("Ann Byrne", "2025-01-06", pid):
+        assert secret.encode() not in contents and secret not in names
+    assert "check it before you send it" in screen.export_message.value
