@@ -5,7 +5,8 @@ routine does not pay for SQLAlchemy or matplotlib at start-up.
 
 Layers, imports pointing one way (a module never imports a layer above it)::
 
-    errors, measures, profile, stretches, routine, reference, progress   (pure: pandas only)
+    errors, measures, profile, stretches, routine, reference, progress,
+    deidentify                                                           (pure: pandas only)
     <- store, demo                                                         (storage)
     <- charts, pictograms, report, handout, share                          (matplotlib object API)
     <- ui                                                                  (ipywidgets)
@@ -30,11 +31,16 @@ _EXPORTS: dict[str, str] = {
     "Routine": "routine",
     "generate_routine": "routine",
     "progress": "progress",
+    "score_progress": "progress",
+    "normal_value": "reference",
+    "mdc_degrees": "reference",
     "open_store": "store",
     "Store": "store",
     "make_demo_store": "demo",
     "progress_chart": "charts",
     "export_chart": "charts",
+    "score_chart": "charts",
+    "ProgressChart": "charts",
     "progress_report": "report",
     "handout": "handout",
     "share_case": "share",
@@ -44,13 +50,14 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .charts import export_chart, progress_chart
+    from .charts import ProgressChart, export_chart, progress_chart, score_chart
     from .demo import make_demo_store
     from .errors import WorkbookError
     from .handout import handout
     from .measures import MOTIONS, SIDES, odi_index
     from .profile import PatientProfile
-    from .progress import progress
+    from .progress import progress, score_progress
+    from .reference import mdc_degrees, normal_value
     from .report import progress_report
     from .routine import Routine, generate_routine
     from .share import import_case, share_case
