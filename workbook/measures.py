@@ -146,7 +146,11 @@ def _score_rule(path: Path, score: str) -> ScoreRule:  # path: the cache key
         table[column] = column_as_number(table, column, key="score", whole=True)
     table["whole_numbers"] = column_as_bool(table, "whole_numbers", key="score")
     row = table.set_index("score", drop=False).loc[score]
-    return ScoreRule(**{k: row[k] for k in ScoreRule.__dataclass_fields__})
+    return ScoreRule(
+        score=str(row["score"]), label=str(row["label"]), min_value=int(row["min_value"]),
+        max_value=int(row["max_value"]), whole_numbers=bool(row["whole_numbers"]),
+        sections=int(row["sections"]), min_sections_answered=int(row["min_sections_answered"]),
+    )
 
 
 def _check_scale(field: str, value: object, rule: ScoreRule) -> int | float:
@@ -202,7 +206,7 @@ def odi_index(sections: Sequence[object | None]) -> float:
     """
     checked = [v for v in check_odi_sections(sections) if v is not None]
     rule = score_rule("odi_section")
-    return sum(checked) / (rule.max_value * len(checked)) * 100
+    return float(sum(checked) / (rule.max_value * len(checked)) * 100)
 
 
 def odi_band(index: float) -> str:
