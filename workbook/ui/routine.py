@@ -249,7 +249,7 @@ class _MovementRow:
     def __init__(self, movement: str, label: str) -> None:
         self.movement = movement
         self.label = widgets.HTML(f"<b>{esc(label)}</b>", layout=widgets.Layout(width="170px"))
-        self.stretch = widgets.Dropdown(layout=widgets.Layout(width="320px"))
+        self.stretch = widgets.Dropdown(layout=widgets.Layout(width="380px"))
         self.dosage = {
             field: widgets.Text(
                 description=text,
