@@ -180,6 +180,7 @@ def test_command_lab_opens_workbook_db_and_passes_extra_args(
     path = tmp_path / "env-demo.sqlite"
     make_demo_store(path, today=TODAY).close()
     monkeypatch.setenv("WORKBOOK_DB", str(path))
+    monkeypatch.setattr(cli.os, "geteuid", lambda: 1000)  # an ordinary clinic user
     assert cli.main(["lab", "--no-browser", "--port=9999"]) == 0
     (exe, args), = fake_exec
     assert exe == sys.executable
@@ -188,6 +189,18 @@ def test_command_lab_opens_workbook_db_and_passes_extra_args(
     out = capsys.readouterr().out
     assert str(path) in out and "DEMO" in out
     assert os.environ["WORKBOOK_DB"] == str(path)
+
+
+def test_command_lab_as_root_adds_allow_root_once(
+    tmp_path: Path, monkeypatch, fake_exec: list
+) -> None:
+    path = tmp_path / "env-demo.sqlite"
+    make_demo_store(path, today=TODAY).close()
+    monkeypatch.setenv("WORKBOOK_DB", str(path))
+    monkeypatch.setattr(cli.os, "geteuid", lambda: 0)
+    assert cli.main(["lab"]) == 0
+    assert cli.main(["lab", "--allow-root"]) == 0
+    assert [args.count("--allow-root") for _, args in fake_exec] == [1, 1]
 
 
 def test_command_lab_prefers_the_clinic_store_then_makes_a_demo(

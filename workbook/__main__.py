@@ -56,6 +56,11 @@ def _lab(extra: Sequence[str]) -> int:
     location, reason = lab_store()
     print(f"Opening {location} ({reason}; {_describe(location)})", flush=True)
     os.environ["WORKBOOK_DB"] = location  # the kernels inherit it: every notebook opens this
+    extra = list(extra)
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        # Clinic PCs run as a user, but containers and fresh machines often run as root, where
+        # JupyterLab refuses to start without this flag.
+        extra.append("--allow-root")
     command = [sys.executable, "-m", "jupyterlab", str(NOTEBOOKS_DIR), *extra]
     os.execv(sys.executable, command)  # replaces this process; returns only in tests
     return 0
