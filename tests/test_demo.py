@@ -181,10 +181,14 @@ def test_command_lab_opens_workbook_db_and_passes_extra_args(
     make_demo_store(path, today=TODAY).close()
     monkeypatch.setenv("WORKBOOK_DB", str(path))
     monkeypatch.setattr(cli.os, "geteuid", lambda: 1000)  # an ordinary clinic user
+    from workbook import store as store_module
+
+    monkeypatch.setattr(store_module, "store_data_dir", lambda: tmp_path / "user")
     assert cli.main(["lab", "--no-browser", "--port=9999"]) == 0
     (exe, args), = fake_exec
     assert exe == sys.executable
-    assert args == [sys.executable, "-m", "jupyterlab", str(cli.NOTEBOOKS_DIR), "--no-browser",
+    workspace = tmp_path / "user" / "notebooks"
+    assert args == [sys.executable, "-m", "jupyterlab", str(workspace), "--no-browser",
                     "--port=9999"]
     out = capsys.readouterr().out
     assert str(path) in out and "DEMO" in out
@@ -198,9 +202,29 @@ def test_command_lab_as_root_adds_allow_root_once(
     make_demo_store(path, today=TODAY).close()
     monkeypatch.setenv("WORKBOOK_DB", str(path))
     monkeypatch.setattr(cli.os, "geteuid", lambda: 0)
+    from workbook import store as store_module
+
+    monkeypatch.setattr(store_module, "store_data_dir", lambda: tmp_path / "user")
     assert cli.main(["lab"]) == 0
     assert cli.main(["lab", "--allow-root"]) == 0
     assert [args.count("--allow-root") for _, args in fake_exec] == [1, 1]
+
+
+def test_lab_opens_fresh_notebook_copies_outside_the_repository(
+    tmp_path: Path, monkeypatch, fake_exec: list
+) -> None:
+    from workbook import store as store_module
+
+    monkeypatch.setattr(store_module, "store_data_dir", lambda: tmp_path / "user")
+    workspace = tmp_path / "user" / "notebooks"
+    workspace.mkdir(parents=True)
+    (workspace / "visit.ipynb").write_text('{"outputs from last week": "Edna Example"}')
+    (workspace / "my-notes.txt").write_text("kept")
+    assert cli.prepare_workspace() == workspace
+    for notebook in cli.NOTEBOOKS_DIR.glob("*.ipynb"):
+        assert (workspace / notebook.name).read_bytes() == notebook.read_bytes()
+    assert (workspace / "my-notes.txt").read_text() == "kept"
+    assert cli.REPO_ROOT not in workspace.parents
 
 
 def test_command_lab_prefers_the_clinic_store_then_makes_a_demo(

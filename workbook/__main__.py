@@ -3,7 +3,9 @@
 - ``demo PATH`` writes a demo store of fictional patients (an existing demo store is rebuilt; a
   clinic's store is never overwritten).
 - ``lab`` opens the notebooks in JupyterLab on a store: ``$WORKBOOK_DB`` if set, else the
-  clinic store if it exists, else the demo store (created on first use). It says which.
+  clinic store if it exists, else the demo store (created on first use). It says which. The
+  notebooks open as fresh copies in the per-user data folder, so outputs showing patients are
+  never saved inside the repository.
 - ``where`` prints where the store, the demo store, the data tables and the notebooks are.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +42,23 @@ def lab_store() -> tuple[str, str]:
     return str(demo), "no clinic store yet: the demo store"
 
 
+def prepare_workspace() -> Path:
+    """Copy the notebooks to the per-user data folder and return that folder.
+
+    JupyterLab autosaves outputs and widget state, which show patients. Opening copies outside
+    the repository keeps that on the clinic's machine, never in a git working copy. The copies
+    are refreshed at every launch (the notebooks hold no work of their own: visits live in the
+    store); other files a therapist keeps in the folder are left alone.
+    """
+    from .store import store_data_dir
+
+    workspace = store_data_dir() / "notebooks"
+    workspace.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        shutil.copyfile(notebook, workspace / notebook.name)
+    return workspace
+
+
 def _describe(location: str) -> str:
     from .store import open_store
 
@@ -61,7 +81,9 @@ def _lab(extra: Sequence[str]) -> int:
         # Clinic PCs run as a user, but containers and fresh machines often run as root, where
         # JupyterLab refuses to start without this flag.
         extra.append("--allow-root")
-    command = [sys.executable, "-m", "jupyterlab", str(NOTEBOOKS_DIR), *extra]
+    workspace = prepare_workspace()
+    print(f"Notebooks: {workspace} (fresh copies of {NOTEBOOKS_DIR})", flush=True)
+    command = [sys.executable, "-m", "jupyterlab", str(workspace), *extra]
     os.execv(sys.executable, command)  # replaces this process; returns only in tests
     return 0
 
