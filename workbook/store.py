@@ -1356,10 +1356,13 @@ class Store:
         # A full pass over every reading (window functions over 3.6 million rows) takes tens
         # of seconds. Instead: each patient's first and last visit through the index on
         # (patient_id, visit_date), and the readings of those two visits only. That is exact
-        # for a patient whose first and last visits hold every motion and side; the few
-        # patients with a reading missed at either end are computed from all their readings.
+        # for a patient whose first and last visits hold every motion and side (the number of
+        # readings is counted in SQL); the few patients with a reading missed at either end
+        # are computed from all their readings. Readings are never paired per patient: over
+        # the same followed patients, the mean change is the difference of the two means.
         v, m = visits_t, measurements_t
         keys = ("visit_date", "created_at", "visit_id")
+        n_pairs = len(measures.MOTIONS) * len(measures.SIDES)
 
         def end_visit(last: bool) -> sa.ScalarSelect[Any]:
             inner = v.alias("ends_inner")
@@ -1372,24 +1375,48 @@ class Store:
                 .scalar_subquery()
             )
 
-        ends = sa.select(
+        visit_ends = sa.select(
             patients_t.c.patient_id,
             end_visit(last=False).label("first_visit"),
             end_visit(last=True).label("last_visit"),
+        ).cte("visit_ends")
+
+        def n_readings(column: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+            counted = v.alias("counted")
+            return (
+                sa.select(sa.func.count())
+                .select_from(counted.join(m, (m.c.visit_id == counted.c.visit_id)
+                                          & (m.c.version == counted.c.current_version)))
+                .where(counted.c.visit_id == column)
+                .scalar_subquery()
+            )
+
+        ends = sa.select(
+            visit_ends.c.patient_id, visit_ends.c.first_visit, visit_ends.c.last_visit,
+            n_readings(visit_ends.c.first_visit).label("n_first"),
+            n_readings(visit_ends.c.last_visit).label("n_last"),
         ).cte("ends")
+        complete = (ends.c.n_first == n_pairs) & (ends.c.n_last == n_pairs)
 
         def readings_at(column: sa.ColumnElement[Any], which: str) -> sa.Select[Any]:
-            return sa.select(
-                ends.c.patient_id, sa.literal(which).label("end"), m.c.motion, m.c.side,
-                m.c.degrees,
-            ).select_from(
-                ends.join(v, v.c.visit_id == column).join(
-                    m, (m.c.visit_id == v.c.visit_id) & (m.c.version == v.c.current_version)
+            return (
+                sa.select(
+                    sa.literal(which).label("end"), m.c.motion, m.c.side, m.c.degrees,
+                    (ends.c.first_visit != ends.c.last_visit).label("followed"),
                 )
+                .select_from(
+                    ends.join(v, v.c.visit_id == column).join(
+                        m, (m.c.visit_id == v.c.visit_id) & (m.c.version == v.c.current_version)
+                    )
+                )
+                .where(complete)
             )
 
         at_ends = sa.union_all(
             readings_at(ends.c.first_visit, "first"), readings_at(ends.c.last_visit, "last")
+        )
+        partial_ids = sa.select(ends.c.patient_id).where(
+            ends.c.first_visit.is_not(None) & ~complete
         )
         all_readings = (
             sa.select(v.c.patient_id, v.c.visit_date, v.c.created_at, v.c.visit_id, m.c.motion,
@@ -1398,40 +1425,18 @@ class Store:
                                 & (m.c.version == v.c.current_version)))
             .where(v.c.patient_id.in_(sa.bindparam("ids", expanding=True)))
         )
-        n_pairs = len(measures.MOTIONS) * len(measures.SIDES)
 
         def work(conn: Connection) -> pd.DataFrame:
-            ends_rows = conn.execute(sa.select(ends.c.patient_id, ends.c.first_visit,
-                                               ends.c.last_visit)).all()
-            rows = conn.execute(at_ends).all()
-            frame = pd.DataFrame([tuple(r) for r in rows],
-                                 columns=["patient_id", "end", "motion", "side", "degrees"])
-            single = {r.patient_id for r in ends_rows if r.first_visit == r.last_visit}
-            at_first = frame.loc[frame["end"] == "first", "patient_id"].value_counts()
-            at_last = frame.loc[frame["end"] == "last", "patient_id"].value_counts()
-            known = frame["motion"].isin(measures.MOTIONS) & frame["side"].isin(measures.SIDES)
-            unknown = set(frame.loc[~known, "patient_id"])
-            measured = {r.patient_id for r in ends_rows if r.first_visit is not None}
-            complete = set(at_first.index[at_first == n_pairs]) & set(
-                at_last.index[at_last == n_pairs]
-            )
-            complete -= unknown
-            partial = sorted(measured - complete)
-            quick = frame[frame["patient_id"].isin(complete)]
-            first = quick[quick["end"] == "first"].set_index(["patient_id", "motion", "side"])
-            last = quick[quick["end"] == "last"].set_index(["patient_id", "motion", "side"])
-            per_patient = pd.DataFrame({
-                "baseline": first["degrees"],
-                "latest": last["degrees"],
-                "n_readings": np.where(
-                    first.index.get_level_values("patient_id").isin(single), 1, 2
-                ),
-            })
-            pieces = [per_patient]
+            # Plain tuples: pandas probes a Row's attributes, which costs seconds here.
+            rows = [tuple(r) for r in conn.execute(at_ends)]
+            quick = pd.DataFrame(rows, columns=["end", "motion", "side", "degrees", "followed"])
+            quick["followed"] = quick["followed"].astype(bool)
+            partial = list(conn.execute(partial_ids).scalars())
+            pieces = []
             for start in range(0, len(partial), 500):
                 chunk = conn.execute(all_readings, {"ids": partial[start : start + 500]}).all()
                 pieces.append(_ends_of(chunk))
-            return pd.concat(pieces)
+            return pd.concat([quick, *pieces], ignore_index=True)
 
         return _summarise(self._read(work))
 
@@ -1564,16 +1569,23 @@ def _same(a: object, b: object) -> bool:
 
 
 def _ends_of(rows: Sequence[Any]) -> pd.DataFrame:
-    """Baseline, latest and number of readings per patient, motion and side, from all rows."""
+    """First and last reading per patient, motion and side, from all of a patient's rows.
+
+    Same columns as the quick path: end ('first' or 'last'), motion, side, degrees, followed
+    (measured at two visits or more).
+    """
     frame = pd.DataFrame(
         [tuple(r) for r in rows],
         columns=["patient_id", "visit_date", "created_at", "visit_id", "motion", "side",
                  "degrees"],
     ).sort_values(["visit_date", "created_at", "visit_id"])
     grouped = frame.groupby(["patient_id", "motion", "side"])["degrees"]
-    return pd.DataFrame(
-        {"baseline": grouped.first(), "latest": grouped.last(), "n_readings": grouped.size()}
-    )
+    followed = grouped.size() >= 2
+    parts = []
+    for end, values in (("first", grouped.first()), ("last", grouped.last())):
+        part = pd.DataFrame({"degrees": values, "followed": followed}).reset_index()
+        parts.append(part.drop(columns="patient_id").assign(end=end))
+    return pd.concat(parts, ignore_index=True)
 
 
 _SUMMARY_COLUMNS = (
@@ -1583,22 +1595,27 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _summarise(per_patient: pd.DataFrame) -> pd.DataFrame:
-    """Per motion and side, from one row per patient, motion and side."""
+def _summarise(readings: pd.DataFrame) -> pd.DataFrame:
+    """Per motion and side, from each patient's first and last reading (one row each).
+
+    ``readings``: end ('first' or 'last'), motion, side, degrees, followed.
+    """
     columns = list(_SUMMARY_COLUMNS)
-    if per_patient.empty:
+    if readings.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
             {"motion": object, "side": object, "n_patients": "int64", "n_followed": "int64"}
         )
     by = ["motion", "side"]
-    followed = per_patient[per_patient["n_readings"] >= 2]
-    change = (followed["latest"] - followed["baseline"]).rename("change")
-    base = per_patient["baseline"].groupby(level=by).agg(["size", "mean", "median"])
+    first = readings[readings["end"] == "first"]
+    last = readings[readings["end"] == "last"]
+    base = first.groupby(by)["degrees"].agg(["size", "mean", "median"])
     base.columns = ["n_patients", "baseline_mean_degrees", "baseline_median_degrees"]
-    late = per_patient["latest"].groupby(level=by).agg(["mean", "median"])
+    late = last.groupby(by)["degrees"].agg(["mean", "median"])
     late.columns = ["latest_mean_degrees", "latest_median_degrees"]
-    moved = change.groupby(level=by).agg(["size", "mean"])
-    moved.columns = ["n_followed", "change_mean_degrees"]
+    before = first[first["followed"]].groupby(by)["degrees"].agg(["size", "mean"])
+    after = last[last["followed"]].groupby(by)["degrees"].mean()
+    moved = pd.DataFrame({"n_followed": before["size"],
+                          "change_mean_degrees": after - before["mean"]})
     summary = base.join(late).join(moved).reset_index()
     summary["n_followed"] = summary["n_followed"].fillna(0).astype("int64")
     summary["n_patients"] = summary["n_patients"].astype("int64")
