@@ -328,11 +328,11 @@ def _is_locked(exc: OperationalError) -> bool:
 
 @dataclass(frozen=True)
 class _Rules:
-    """The data/ tables the store checks against, read once when the store opens.
+    """The bounds of data/ the bulk import checks whole columns against, read once per store.
 
-    ``measures.check_*`` re-read their tables on every call (about a millisecond each); a visit
-    has a dozen readings, so the store checks the common case here and falls back to
-    ``measures`` for anything unusual, which also gives the canonical error message.
+    A single visit is checked value by value through :mod:`workbook.measures`, which also gives
+    the canonical error message; only the import, with millions of readings, needs the bounds
+    as dictionaries to check a column at once.
     """
 
     low: dict[str, float]
@@ -340,7 +340,6 @@ class _Rules:
     position: dict[str, str]
     pain_min: int
     pain_max: int
-    odi_rule: measures.ScoreRule
 
     @classmethod
     def load(cls) -> _Rules:
@@ -352,48 +351,19 @@ class _Rules:
             position={m: str(v) for m, v in motions["default_position"].items()},
             pain_min=int(pain.min_value),
             pain_max=int(pain.max_value),
-            odi_rule=measures.score_rule("odi_section"),
         )
 
-    def odi(self, sections: object) -> tuple[str | None, float | None]:
+    @staticmethod
+    def odi(sections: object) -> tuple[str | None, float | None]:
         """The ODI sections as JSON and the index, or (None, None) when not taken."""
-        if sections is None:
-            return None, None
-        rule = self.odi_rule
-        if (
-            isinstance(sections, list | tuple)
-            and len(sections) == rule.sections
-            and all(
-                v is None
-                or (isinstance(v, int) and not isinstance(v, bool)
-                    and rule.min_value <= v <= rule.max_value)
-                for v in sections
-            )
-        ):
-            answered = [int(v) for v in sections if v is not None]
-            if len(answered) >= rule.min_sections_answered:
-                # measures.odi_index's rule (sum / (5 x answered) x 100); a test keeps them equal.
-                index = sum(answered) / (rule.max_value * len(answered)) * 100
-                return _to_json(list(sections)), float(index)
         return _check_odi(sections)
 
-    def degrees(self, motion: str, value: object, side: str) -> float:
-        if (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and math.isfinite(value)
-            and self.low[motion] <= value <= self.high[motion]
-        ):
-            return float(value)
+    @staticmethod
+    def degrees(motion: str, value: object, side: str) -> float:
         return measures.check_degrees(motion, value, side)
 
-    def pain(self, value: object) -> int:
-        if (
-            isinstance(value, int)
-            and not isinstance(value, bool)
-            and self.pain_min <= value <= self.pain_max
-        ):
-            return int(value)
+    @staticmethod
+    def pain(value: object) -> int:
         return measures.check_pain(value)
 
 
