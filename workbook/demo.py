@@ -34,32 +34,35 @@ import numpy as np
 from . import measures
 from .errors import WorkbookError
 from .profile import PatientProfile, known_conditions, known_equipment
+from .reference import measurement_error_table, normal_value
 from .store import Store, open_store, resolve_location
 
 __all__ = ["DEMO_SEED", "make_demo_store"]
 
 DEMO_SEED = 20240611
 
-# Typical normal range of motion in degrees (clinical.md section 1: AAOS classic set and
-# Wilson 2014; extension between the AAOS mean 12 and the classic 30), the course's goal.
-NORMAL_DEGREES: dict[str, float] = {
-    "hip_flexion": 120.0,
-    "hip_extension": 20.0,
-    "hip_internal_rotation": 35.0,
-    "hip_external_rotation": 45.0,
-    "hip_abduction": 40.0,
-    "hip_adduction": 25.0,
-}
-# Standard error of measurement per motion in degrees (clinical.md section 2: Pua 2008,
-# flexion 3.5, extension 4.7, others 3.1-4.7; rotation from Gradoz 2018, MDC 6.1-8.6 / 2.77).
-SEM_DEGREES: dict[str, float] = {
-    "hip_flexion": 3.5,
-    "hip_extension": 4.7,
-    "hip_internal_rotation": 2.8,
-    "hip_external_rotation": 3.0,
-    "hip_abduction": 3.5,
-    "hip_adduction": 3.1,
-}
+MDC_PER_SEM = 1.96 * 2**0.5  # MDC95 = 1.96 x sqrt(2) x SEM (clinical.md section 2)
+
+
+@functools.cache
+def _course_targets() -> dict[str, tuple[float, float]]:
+    """Per motion: the normal value a course heads for, and the goniometer's SEM for the noise.
+
+    Both come from the reference tables (data/normal_rom.csv, data/measurement_error.csv), so
+    the demo and the progress screen agree on what normal and noise are. Where a table gives
+    only the MDC95, SEM = MDC95 / 2.77 (clinical.md section 2).
+    """
+    errors = measurement_error_table()
+    targets = {}
+    for motion in measures.MOTIONS:
+        normal = normal_value(motion, position=measures.default_position(motion)).degrees
+        sem = errors.at[motion, "sem_degrees"]
+        if np.isnan(sem):
+            sem = errors.at[motion, "mdc95_degrees"] / MDC_PER_SEM
+        targets[motion] = (float(normal), float(sem))
+    return targets
+
+
 THERAPISTS = ("Sam Rivera", "Noor Haddad", "Jo Lindqvist")
 MISSED_READING_CHANCE = 0.02  # one side of one motion not measured
 MISSED_MOTION_CHANCE = 0.02  # a whole motion skipped at a visit (time, pain)
@@ -230,9 +233,10 @@ def _rom(
             if not first and rng.random() < MISSED_READING_CHANCE:
                 continue
             share = case.baseline[motion] - (case.asymmetry if side == case.worse_side else 0.0)
-            start = NORMAL_DEGREES[motion] * share + case.extra_baseline_degrees.get(motion, 0.0)
-            true = start + (NORMAL_DEGREES[motion] - start) * case.recovery * progress
-            reading = round(true + rng.normal(0.0, SEM_DEGREES[motion]))
+            normal, sem = _course_targets()[motion]
+            start = normal * share + case.extra_baseline_degrees.get(motion, 0.0)
+            true = start + (normal - start) * case.recovery * progress
+            reading = round(true + rng.normal(0.0, sem))
             low, high = bounds[motion]
             readings[(motion, side)] = float(min(max(reading, low), high))
     return readings
