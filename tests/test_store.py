@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -35,7 +36,17 @@ def profile() -> PatientProfile:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    with open_store(tmp_path / "clinic.sqlite") as s:
+    """SQLite by default; set WORKBOOK_TEST_POSTGRES to a database URL to run the API tests on
+    PostgreSQL instead (its public schema is wiped before each test)."""
+    url = os.environ.get("WORKBOOK_TEST_POSTGRES")
+    if url:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    with open_store(url or tmp_path / "clinic.sqlite") as s:
         yield s
 
 
