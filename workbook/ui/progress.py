@@ -9,7 +9,6 @@ pyplot: nothing duplicated, nothing stale), and download links for the exports.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import math
 import tempfile
 from pathlib import Path
@@ -48,10 +47,6 @@ _JUDGEMENT_STYLE = {
     "single score": ("#555", "one visit so far"),
     "not recorded": ("#999", "not recorded"),
 }
-
-
-def _available(module: str) -> bool:
-    return importlib.util.find_spec(f"workbook.{module}") is not None
 
 
 class ProgressModel:
@@ -252,8 +247,6 @@ class ProgressScreen(widgets.VBox):
             description="Share with a colleague (de-identified)", icon="share", disabled=True,
             layout=widgets.Layout(width="300px"),
         )
-        self.share_button.layout.display = None if _available("share") else "none"
-        self.report_button.layout.display = None if _available("report") else "none"
         self.links = widgets.HTML()
         self.export_message = widgets.HTML()
         for fmt, button in self.export_buttons.items():

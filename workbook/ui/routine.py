@@ -8,7 +8,6 @@ Which stretch suits which patient is decided by the package, never here.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 from collections.abc import Callable
 from typing import Any
@@ -39,11 +38,6 @@ DOSAGE_FIELDS: tuple[tuple[str, str], ...] = (
 
 def _blank(value: object) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value)) or value == ""
-
-
-def handout_available() -> bool:
-    """True once the package can make handouts (``workbook.handout`` is installed)."""
-    return importlib.util.find_spec("workbook.handout") is not None
 
 
 def saved_routine(store: Any, patient_id: str, profile: Any) -> dict[str, Any] | None:
@@ -322,7 +316,6 @@ class RoutineScreen(widgets.VBox):
                 widgets.HBox([self.handout_button, self.handout_links]),
             ]
         )
-        self.handout_box.layout.display = None if handout_available() else "none"
         self._profile = None
 
         super().__init__(
