@@ -9,6 +9,7 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from workbook import PatientProfile, WorkbookError, generate_routine
@@ -179,8 +180,6 @@ def test_share_never_overwrites(store, patient, tmp_path):
 def test_deidentify_needs_a_visit():
     profile = PatientProfile(age=50, activity="active", floor_transfer=True,
                              kneeling="comfortable")
-    import pandas as pd
-
     with pytest.raises(WorkbookError, match="at least one logged visit"):
         deidentify_case(1976, profile, pd.DataFrame(columns=["visit_id", "visit_date"]),
                         pd.DataFrame())

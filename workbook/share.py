@@ -224,7 +224,10 @@ def _progress_display(case: DeidentifiedCase) -> pd.DataFrame:
     table = progress(m, v, case.profile)
     if table.empty:
         return pd.DataFrame({"Note": ["No range-of-motion measurements in this case."]})
-    days = lambda s: (pd.to_datetime(s) - _EPOCH).dt.days  # noqa: E731 - one-line helper
+
+    def days(dates: pd.Series) -> pd.Series:
+        return (pd.to_datetime(dates) - _EPOCH).dt.days
+
     return pd.DataFrame({
         "Motion": table["motion"].map(motion_label),
         "Side": table["side"],
