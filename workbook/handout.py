@@ -523,14 +523,15 @@ def _pdf_item(item: HandoutItem, number: int) -> _Block:
         parts.append((box_h, draw_cautions, 0.0))
 
     height = sum(h + after for h, _, after in parts)
+    return _Block(height, lambda fig, top: _draw_stack(parts, fig, top))
 
-    def draw(fig: Figure, top: float) -> None:
-        y = top
-        for h, d, after in parts:
-            d(fig, y)
-            y += h + after
 
-    return _Block(height, draw)
+def _draw_stack(parts: list[tuple[float, Callable, float]], fig: Figure, top: float) -> None:
+    """Draw (height, draw, space after) parts one below the other from ``top`` (inches)."""
+    y = top
+    for h, d, after in parts:
+        d(fig, y)
+        y += h + after
 
 
 def _pdf_header(patient_name: str | None, clinic: str | None, note: str,
@@ -560,10 +561,7 @@ def _pdf_header(patient_name: str | None, clinic: str | None, note: str,
     height = sum(h + after for h, _, after in parts)
 
     def draw(fig: Figure, top: float) -> None:
-        y = top
-        for h, d, after in parts:
-            d(fig, y)
-            y += h + after
+        _draw_stack(parts, fig, top)
         rule_y = 1 - (top + height) / PAGE_H
         fig.add_artist(Line2D([x0 / PAGE_W, (x0 + CONTENT_W) / PAGE_W],
                                                [rule_y, rule_y], color=INK, lw=1.5))
