@@ -37,6 +37,7 @@ from .errors import WorkbookError, one_of
 from .measures import MOTIONS, SIDES
 from .profile import PatientProfile
 from .reference import mdc_degrees, normal_value, score_threshold
+from .tables import require_columns
 
 IMPROVED = "improved"
 WORSE = "worse"
@@ -79,15 +80,7 @@ def check_measurements(measurements: pd.DataFrame) -> pd.DataFrame:
         When a column is missing, a motion or side is unknown, or a date or degree value is
         not a date or number.
     """
-    if not isinstance(measurements, pd.DataFrame):
-        raise WorkbookError("measurements", type(measurements).__name__, "a pandas DataFrame")
-    missing = [c for c in MEASUREMENT_COLUMNS if c not in measurements.columns]
-    if missing:
-        raise WorkbookError(
-            "measurements", f"missing columns {', '.join(missing)}",
-            f"a table with the columns {', '.join(MEASUREMENT_COLUMNS)}",
-        )
-    frame = measurements.copy()
+    frame = require_columns(measurements, "measurements", MEASUREMENT_COLUMNS).copy()
     bad_motion = ~frame["motion"].isin(MOTIONS)
     if bad_motion.any():
         raise WorkbookError("motion", frame.loc[bad_motion, "motion"].iloc[0], one_of(MOTIONS))
@@ -317,14 +310,7 @@ def score_progress(visits: pd.DataFrame | None) -> pd.DataFrame:
     rows = []
     columns_needed = ("visit_date", "pain_nprs", "odi_index")
     if visits is not None:
-        if not isinstance(visits, pd.DataFrame):
-            raise WorkbookError("visits", type(visits).__name__, "a pandas DataFrame or None")
-        missing = [c for c in columns_needed if c not in visits.columns]
-        if missing:
-            raise WorkbookError(
-                "visits", f"missing columns {', '.join(missing)}",
-                f"a table with the columns {', '.join(columns_needed)}",
-            )
+        require_columns(visits, "visits", columns_needed)
         ordered = visits.assign(visit_date=pd.to_datetime(visits["visit_date"])).sort_values(
             "visit_date", kind="stable"
         )

@@ -59,6 +59,7 @@ from .profile import PatientProfile
 from .progress import progress, score_progress
 from .routine import Routine
 from .stretches import load_stretches, movement_label
+from .tables import require_columns
 
 if TYPE_CHECKING:
     from .store import Store
@@ -394,11 +395,8 @@ def read_case(bundle: str | os.PathLike[str]) -> DeidentifiedCase:
         if isinstance(exc, WorkbookError):
             raise
         raise WorkbookError("bundle", str(bundle), f"a readable case bundle ({exc})") from None
-    for frame, columns, name in ((measurements, MEASUREMENT_COLUMNS, "measurements.csv"),
-                                 (visits, VISIT_COLUMNS[:-1], "visits.csv")):
-        absent = [c for c in columns if c not in frame.columns]
-        if absent:
-            raise WorkbookError(name, absent, f"the columns {', '.join(columns)}")
+    require_columns(measurements, "measurements.csv", MEASUREMENT_COLUMNS)
+    require_columns(visits, "visits.csv", VISIT_COLUMNS[:-1])  # notes travel only when included
     if "notes" not in visits:
         visits["notes"] = ""
     visits["notes"] = visits["notes"].fillna("").astype(str)

@@ -44,6 +44,20 @@ def read_table(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
     return table.apply(lambda col: col.str.strip())
 
 
+def require_columns(frame: object, field: str, columns: Iterable[str]) -> pd.DataFrame:
+    """``frame`` must be a DataFrame holding ``columns``; names what is missing otherwise."""
+    columns = list(columns)
+    if not isinstance(frame, pd.DataFrame):
+        raise WorkbookError(field, type(frame).__name__, "a pandas DataFrame")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise WorkbookError(
+            field, f"missing columns {', '.join(missing)}",
+            f"a table with the columns {', '.join(columns)}",
+        )
+    return frame
+
+
 def row_label(table: pd.DataFrame, index: int, key: str | None = None) -> str:
     """'stretches.csv row 4 (seated_hinge)': row numbers as a spreadsheet shows them."""
     name = table.attrs.get("file", "table")
