@@ -36,13 +36,16 @@ lab: $(STAMP)
 	$(BIN)/python -m workbook lab
 
 test: $(STAMP) $(CHROMIUM) lint
-	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
+	$(BIN)/python -m pytest tests workbook notebooks --nbval-lax --nbval-current-env
 
+# Lint, format and type checks: ruff (rules and formatting) and mypy with pandas-stubs.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not browser"
+	$(BIN)/python -m pytest tests workbook -m "not browser"
 
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-current-env

@@ -24,7 +24,7 @@ def pytest_configure(config) -> None:
     os.environ["WORKBOOK_DB"] = str(_SESSION_DIR / "demo-clinic.sqlite")
     os.environ["WORKBOOK_EXPORTS"] = str(_SESSION_DIR / "exports")
     os.environ["MPLBACKEND"] = "Agg"
-    from workbook.demo import make_demo_store
+    from workbook.records.demo import make_demo_store
 
     make_demo_store(os.environ["WORKBOOK_DB"]).close()
 

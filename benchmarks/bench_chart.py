@@ -35,17 +35,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from workbook.charts import SCREEN_DPI, ProgressChart, progress_chart
-from workbook.measures import MOTIONS, SIDES
-from workbook.profile import PatientProfile
+from workbook.clinical.measures import MOTIONS, SIDES
+from workbook.clinical.profile import PatientProfile
+from workbook.documents.charts import SCREEN_DPI, ProgressChart, progress_chart
 
 TARGET_MS = 100.0
 TARGET_RATIO = 3.0
 N_VISITS = 20
 
 PROFILE = PatientProfile(age=58, activity="active", floor_transfer=True, kneeling="comfortable")
-START = {"hip_flexion": 92, "hip_extension": 0, "hip_internal_rotation": 24,
-         "hip_external_rotation": 30, "hip_abduction": 28, "hip_adduction": 17}
+START = {
+    "hip_flexion": 92,
+    "hip_extension": 0,
+    "hip_internal_rotation": 24,
+    "hip_external_rotation": 30,
+    "hip_abduction": 28,
+    "hip_adduction": 17,
+}
 
 
 def patient(n_visits: int = N_VISITS, seed: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -56,18 +62,32 @@ def patient(n_visits: int = N_VISITS, seed: int = 4) -> tuple[pd.DataFrame, pd.D
     for i, date in enumerate(dates):
         for motion in MOTIONS:
             for side in SIDES:
-                rows.append({
-                    "visit_id": f"v{i:02d}", "visit_date": date, "motion": motion, "side": side,
-                    "degrees": float(round(START[motion] + 0.7 * i + rng.normal(0, 2.5)
-                                           - (4 if side == "right" else 0))),
-                    "instrument": "goniometer", "position": "",
-                })
-    visits = pd.DataFrame({
-        "visit_id": [f"v{i:02d}" for i in range(n_visits)],
-        "visit_date": dates,
-        "pain_nprs": pd.array([max(0, 7 - i // 3) for i in range(n_visits)], dtype="Int64"),
-        "odi_index": [42.0 - 1.1 * i if i % 3 == 0 else np.nan for i in range(n_visits)],
-    })
+                rows.append(
+                    {
+                        "visit_id": f"v{i:02d}",
+                        "visit_date": date,
+                        "motion": motion,
+                        "side": side,
+                        "degrees": float(
+                            round(
+                                START[motion]
+                                + 0.7 * i
+                                + rng.normal(0, 2.5)
+                                - (4 if side == "right" else 0)
+                            )
+                        ),
+                        "instrument": "goniometer",
+                        "position": "",
+                    }
+                )
+    visits = pd.DataFrame(
+        {
+            "visit_id": [f"v{i:02d}" for i in range(n_visits)],
+            "visit_date": dates,
+            "pain_nprs": pd.array([max(0, 7 - i // 3) for i in range(n_visits)], dtype="Int64"),
+            "odi_index": [42.0 - 1.1 * i if i % 3 == 0 else np.nan for i in range(n_visits)],
+        }
+    )
     return pd.DataFrame(rows), visits
 
 
@@ -159,25 +179,33 @@ def main() -> None:
         for name, (work, reset) in variants.items():
             elapsed, png = timed(work)
             times[name].append(elapsed)
-            sizes[name] = tuple(int.from_bytes(png[i:i + 4], "big") for i in (16, 20))
+            sizes[name] = tuple(int.from_bytes(png[i : i + 4], "big") for i in (16, 20))
             if reset:
                 reset()
     rebuilt = incremental.rebuilds + correction.rebuilds - rebuilds_before
 
-    print(f"Progress chart, {N_VISITS} visits x {len(MOTIONS)} motions x {len(SIDES)} sides, "
-          f"PNG at {SCREEN_DPI} dpi, {args.rounds} interleaved rounds (ms)")
+    print(
+        f"Progress chart, {N_VISITS} visits x {len(MOTIONS)} motions x {len(SIDES)} sides, "
+        f"PNG at {SCREEN_DPI} dpi, {args.rounds} interleaved rounds (ms)"
+    )
     print(f"{'variant':30} {'median':>8} {'min':>8} {'max':>8}  image")
     for name, values in times.items():
         width, height = sizes[name]
-        print(f"{name:30} {statistics.median(values):8.1f} {min(values):8.1f} "
-              f"{max(values):8.1f}  {width}x{height}")
+        print(
+            f"{name:30} {statistics.median(values):8.1f} {min(values):8.1f} "
+            f"{max(values):8.1f}  {width}x{height}"
+        )
     fast = statistics.median(times["incremental (new visit)"])
     naive = statistics.median(times["naive pyplot + plt.savefig"])
     ratio = naive / fast
-    print(f"\nincremental (new visit) median {fast:.1f} ms "
-          f"({'meets' if fast <= TARGET_MS else 'MISSES'} the {TARGET_MS:.0f} ms target)")
-    print(f"naive / incremental = {ratio:.1f}x "
-          f"({'meets' if ratio >= TARGET_RATIO else 'MISSES'} the {TARGET_RATIO:.0f}x target)")
+    print(
+        f"\nincremental (new visit) median {fast:.1f} ms "
+        f"({'meets' if fast <= TARGET_MS else 'MISSES'} the {TARGET_MS:.0f} ms target)"
+    )
+    print(
+        f"naive / incremental = {ratio:.1f}x "
+        f"({'meets' if ratio >= TARGET_RATIO else 'MISSES'} the {TARGET_RATIO:.0f}x target)"
+    )
     print(f"rebuilds during the timed incremental updates: {rebuilt} (0 = every update blitted)")
 
 

@@ -33,8 +33,10 @@ TARGET_ACTION_S = 0.2
 
 def median_ms(samples: list[float]) -> str:
     ms = [s * 1000 for s in samples]
-    return (f"median {statistics.median(ms):7.1f} ms  "
-            f"(min {min(ms):.1f}, max {max(ms):.1f}, n={len(ms)})")
+    return (
+        f"median {statistics.median(ms):7.1f} ms  "
+        f"(min {min(ms):.1f}, max {max(ms):.1f}, n={len(ms)})"
+    )
 
 
 def run_notebook(path: Path | None, cells: list[str] | None = None) -> tuple[float, float]:
@@ -47,8 +49,12 @@ def run_notebook(path: Path | None, cells: list[str] | None = None) -> tuple[flo
     else:
         book = nbformat.v4.new_notebook()
         book.cells = [nbformat.v4.new_code_cell(c) for c in cells or []]
-    client = NotebookClient(book, kernel_name="python3", timeout=120,
-                            resources={"metadata": {"path": str(REPO / "notebooks")}})
+    client = NotebookClient(
+        book,
+        kernel_name="python3",
+        timeout=120,
+        resources={"metadata": {"path": str(REPO / "notebooks")}},
+    )
     start = time.perf_counter()
     with client.setup_kernel():
         ready = time.perf_counter()
@@ -70,8 +76,10 @@ def bench_open(runs: int) -> float:
     print(f"  kernel start + run all     {median_ms(totals)}")
     print(f"  run all (kernel ready)     {median_ms(bodies)}")
     print(f"  baseline: bare kernel + `import ipywidgets`  {median_ms(base_totals)}")
-    print(f"  ratio to baseline {med / base:.1f}x;  target <= {TARGET_OPEN_S:.0f} s: "
-          f"{'met' if med <= TARGET_OPEN_S else 'NOT met'}")
+    print(
+        f"  ratio to baseline {med / base:.1f}x;  target <= {TARGET_OPEN_S:.0f} s: "
+        f"{'met' if med <= TARGET_OPEN_S else 'NOT met'}"
+    )
     return med
 
 
@@ -82,7 +90,7 @@ def timed(action: Callable[..., object], *args: object) -> float:
 
 
 def bench_actions(store_path: Path, rounds: int) -> dict[str, float]:
-    from workbook.store import open_store
+    from workbook.records.store import open_store
     from workbook.ui import VisitScreen
     from workbook.ui.app import PATIENT_TAB, PROGRESS_TAB, ROUTINE_TAB, VISIT_TAB
 
@@ -90,9 +98,18 @@ def bench_actions(store_path: Path, rounds: int) -> dict[str, float]:
     screen = VisitScreen(store)
     ids = list(store.patients()["patient_id"])
     visits_before = int(store.patients()["n_visits"].sum())
-    samples: dict[str, list[float]] = {k: [] for k in (
-        "pick", "pick_base", "routine_tab", "save", "save_base", "progress_tab_first",
-        "save_with_progress_shown")}
+    samples: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "pick",
+            "pick_base",
+            "routine_tab",
+            "save",
+            "save_base",
+            "progress_tab_first",
+            "save_with_progress_shown",
+        )
+    }
     # warm-up: first imports and table reads are paid once per kernel, not per action; on
     # another patient than the first of the loop, so that every pick below changes patient
     screen.patient.select(ids[1])
@@ -103,20 +120,24 @@ def bench_actions(store_path: Path, rounds: int) -> dict[str, float]:
     for round_ in range(rounds):
         for pid in ids:
             screen.tabs.selected_index = PATIENT_TAB
-            samples["pick_base"].append(
-                timed(lambda p: (store.patient(p), store.profile(p)), pid))
+            samples["pick_base"].append(timed(lambda p: (store.patient(p), store.profile(p)), pid))
             samples["pick"].append(timed(screen.patient.select, pid))
             samples["routine_tab"].append(
-                timed(lambda: setattr(screen.tabs, "selected_index", ROUTINE_TAB)))
+                timed(lambda: setattr(screen.tabs, "selected_index", ROUTINE_TAB))
+            )
             screen.tabs.selected_index = VISIT_TAB
             screen.visit.rom[("hip_flexion", "left")].value = f"{100 + round_}"
             screen.visit.rom[("hip_flexion", "right")].value = "98"
             screen.visit.pain.value = "4"
             samples["save"].append(timed(screen.visit.save_button.click))
-            samples["save_base"].append(timed(
-                lambda p: store.log_visit(p, day, {("hip_flexion", "left"): 101.0}, pain=4), pid))
+            samples["save_base"].append(
+                timed(
+                    lambda p: store.log_visit(p, day, {("hip_flexion", "left"): 101.0}, pain=4), pid
+                )
+            )
             samples["progress_tab_first"].append(
-                timed(lambda: setattr(screen.tabs, "selected_index", PROGRESS_TAB)))
+                timed(lambda: setattr(screen.tabs, "selected_index", PROGRESS_TAB))
+            )
             screen.visit.rom[("hip_flexion", "left")].value = f"{102 + round_}"
             samples["save_with_progress_shown"].append(timed(screen.visit.save_button.click))
             if screen.errors():
@@ -127,23 +148,31 @@ def bench_actions(store_path: Path, rounds: int) -> dict[str, float]:
         raise RuntimeError(f"{saved} visits were saved, {expected} expected")
     store.close()
 
-    print("\nHeadless callbacks (demo store, every patient, "
-          f"{rounds} round{'s' if rounds > 1 else ''})")
+    print(
+        "\nHeadless callbacks (demo store, every patient, "
+        f"{rounds} round{'s' if rounds > 1 else ''})"
+    )
     print(f"  pick a patient             {median_ms(samples['pick'])}")
     print(f"    baseline: store.patient + store.profile  {median_ms(samples['pick_base'])}")
     print(f"  save a visit               {median_ms(samples['save'])}")
     print(f"    baseline: store.log_visit               {median_ms(samples['save_base'])}")
     print(f"  open the Routine tab       {median_ms(samples['routine_tab'])}")
-    print(f"  open the Progress tab      {median_ms(samples['progress_tab_first'])}"
-          "   (progress table + first chart for the patient)")
-    print(f"  save with Progress shown   {median_ms(samples['save_with_progress_shown'])}"
-          "   (save + progress table + incremental chart redraw)")
+    print(
+        f"  open the Progress tab      {median_ms(samples['progress_tab_first'])}"
+        "   (progress table + first chart for the patient)"
+    )
+    print(
+        f"  save with Progress shown   {median_ms(samples['save_with_progress_shown'])}"
+        "   (save + progress table + incremental chart redraw)"
+    )
     medians = {k: statistics.median(v) for k, v in samples.items()}
     for key, label in (("pick", "pick a patient"), ("save", "save a visit")):
         ratio = medians[key] / medians[f"{key}_base"]
         verdict = "met" if medians[key] <= TARGET_ACTION_S else "NOT met"
-        print(f"  {label}: {ratio:.1f}x its store calls; target <= "
-              f"{TARGET_ACTION_S * 1000:.0f} ms: {verdict}")
+        print(
+            f"  {label}: {ratio:.1f}x its store calls; target <= "
+            f"{TARGET_ACTION_S * 1000:.0f} ms: {verdict}"
+        )
     return medians
 
 
@@ -153,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="rounds over the demo patients")
     args = parser.parse_args(argv)
 
-    from workbook.demo import make_demo_store
+    from workbook.records.demo import make_demo_store
 
     with tempfile.TemporaryDirectory(prefix="bench-notebook-") as folder:
         store_path = Path(folder) / "demo.sqlite"

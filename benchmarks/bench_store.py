@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbook.measures import MOTIONS, SIDES, default_position, motions_table
-from workbook.profile import PatientProfile
-from workbook.store import open_store
+from workbook.clinical.measures import MOTIONS, SIDES, default_position, motions_table
+from workbook.clinical.profile import PatientProfile
+from workbook.records.store import open_store
 
 TARGETS_S = {
     "log one visit": 0.005,
@@ -54,35 +54,67 @@ def write_clinic(folder: Path, n_patients: int, n_visits: int, seed: int = 7) ->
     rng = np.random.default_rng(seed)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     today = dt.date.today()
-    pd.DataFrame({"key": ["store_id", "created_at", "is_demo"],
-                  "value": ["s_benchmark0", now, "false"]}).to_csv(
-        folder / "store_meta.csv", index=False)
+    pd.DataFrame(
+        {"key": ["store_id", "created_at", "is_demo"], "value": ["s_benchmark0", now, "false"]}
+    ).to_csv(folder / "store_meta.csv", index=False)
     ids = np.array([f"p_{i:010d}" for i in range(n_patients)])
     birth = rng.integers(today.year - 90, today.year - 20, n_patients)
-    pd.DataFrame({"patient_id": ids, "name": [f"Synthetic Patient {i}" for i in range(n_patients)],
-                  "birth_year": birth, "details": "{}", "created_at": now}).to_csv(
-        folder / "patients.csv", index=False)
-    profile = PatientProfile(age=60, activity="active", floor_transfer=True,
-                             kneeling="comfortable").to_dict()
+    pd.DataFrame(
+        {
+            "patient_id": ids,
+            "name": [f"Synthetic Patient {i}" for i in range(n_patients)],
+            "birth_year": birth,
+            "details": "{}",
+            "created_at": now,
+        }
+    ).to_csv(folder / "patients.csv", index=False)
+    profile = PatientProfile(
+        age=60, activity="active", floor_transfer=True, kneeling="comfortable"
+    ).to_dict()
     import json
 
-    pd.DataFrame({"patient_id": ids, "version": 1, "profile": json.dumps(profile),
-                  "changed_at": now, "changed_by": "", "reason": "first profile"}).to_csv(
-        folder / "profiles.csv", index=False)
+    pd.DataFrame(
+        {
+            "patient_id": ids,
+            "version": 1,
+            "profile": json.dumps(profile),
+            "changed_at": now,
+            "changed_by": "",
+            "reason": "first profile",
+        }
+    ).to_csv(folder / "profiles.csv", index=False)
     # Visits: one every 7-14 days, ending before today.
     visit_ids = np.array([f"v_{i:010d}" for i in range(n_patients * n_visits)])
     gaps = rng.integers(7, 15, (n_patients, n_visits))
     offsets = np.cumsum(gaps[:, ::-1], axis=1)[:, ::-1]  # days before today, decreasing
     dates = (np.datetime64(today) - offsets.astype("timedelta64[D]")).ravel().astype(str)
     patient_of_visit = np.repeat(ids, n_visits)
-    pd.DataFrame({"visit_id": visit_ids, "patient_id": patient_of_visit, "current_version": 1,
-                  "visit_date": dates, "created_at": now}).to_csv(
-        folder / "visits.csv", index=False)
+    pd.DataFrame(
+        {
+            "visit_id": visit_ids,
+            "patient_id": patient_of_visit,
+            "current_version": 1,
+            "visit_date": dates,
+            "created_at": now,
+        }
+    ).to_csv(folder / "visits.csv", index=False)
     pain = rng.integers(0, 11, len(visit_ids))
-    pd.DataFrame({"visit_id": visit_ids, "version": 1, "visit_date": dates, "pain_nprs": pain,
-                  "odi_sections": "", "odi_index": "", "therapist": "Synthetic Therapist",
-                  "notes": "", "routine": "", "changed_at": now, "changed_by": "",
-                  "reason": "recorded"}).to_csv(folder / "visit_versions.csv", index=False)
+    pd.DataFrame(
+        {
+            "visit_id": visit_ids,
+            "version": 1,
+            "visit_date": dates,
+            "pain_nprs": pain,
+            "odi_sections": "",
+            "odi_index": "",
+            "therapist": "Synthetic Therapist",
+            "notes": "",
+            "routine": "",
+            "changed_at": now,
+            "changed_by": "",
+            "reason": "recorded",
+        }
+    ).to_csv(folder / "visit_versions.csv", index=False)
     table = motions_table()
     pairs = [(m, s) for m in MOTIONS for s in SIDES]
     n = len(visit_ids) * len(pairs)
@@ -90,14 +122,20 @@ def write_clinic(folder: Path, n_patients: int, n_visits: int, seed: int = 7) ->
     low = np.tile([table.at[m, "min_degrees"] for m, _ in pairs], len(visit_ids))
     high = np.tile([table.at[m, "max_degrees"] for m, _ in pairs], len(visit_ids))
     degrees = np.round(low + (high - low) * rng.uniform(0.2, 0.8, n))
-    pd.DataFrame({
-        "visit_id": np.repeat(visit_ids, len(pairs)), "version": 1, "motion": motion,
-        "side": np.tile([s for _, s in pairs], len(visit_ids)), "degrees": degrees,
-        "instrument": "goniometer",
-        "position": np.tile([default_position(m) for m, _ in pairs], len(visit_ids)),
-    }).to_csv(folder / "measurements.csv", index=False)
-    pd.DataFrame(columns=["event_id", "at", "event", "patient_id", "visit_id", "actor", "reason",
-                          "detail"]).to_csv(folder / "audit_log.csv", index=False)
+    pd.DataFrame(
+        {
+            "visit_id": np.repeat(visit_ids, len(pairs)),
+            "version": 1,
+            "motion": motion,
+            "side": np.tile([s for _, s in pairs], len(visit_ids)),
+            "degrees": degrees,
+            "instrument": "goniometer",
+            "position": np.tile([default_position(m) for m, _ in pairs], len(visit_ids)),
+        }
+    ).to_csv(folder / "measurements.csv", index=False)
+    pd.DataFrame(
+        columns=["event_id", "at", "event", "patient_id", "visit_id", "actor", "reason", "detail"]
+    ).to_csv(folder / "audit_log.csv", index=False)
     return n
 
 
@@ -115,8 +153,10 @@ def main(argv: list[str] | None = None) -> None:
         folder.mkdir()
         start = time.perf_counter()
         n_readings = write_clinic(folder, n_patients, args.visits)
-        print(f"Synthetic clinic: {n_patients:,} patients x {args.visits} visits x 12 readings "
-              f"= {n_readings:,} readings (CSV written in {time.perf_counter() - start:.1f} s)")
+        print(
+            f"Synthetic clinic: {n_patients:,} patients x {args.visits} visits x 12 readings "
+            f"= {n_readings:,} readings (CSV written in {time.perf_counter() - start:.1f} s)"
+        )
         path = Path(tmp) / "clinic.sqlite"
         store = open_store(path)
         start = time.perf_counter()
@@ -154,12 +194,19 @@ def main(argv: list[str] | None = None) -> None:
             k = next(counter)
             visit = f"b_{k:010d}"
             raw.execute("BEGIN IMMEDIATE")
-            raw.execute("INSERT INTO visits VALUES (?, ?, 1, ?, ?)",
-                        (visit, patient_ids[0], day.isoformat(), "now"))
-            raw.execute("INSERT INTO visit_versions VALUES (?, 1, ?, 3, NULL, NULL, '', '', "
-                        "NULL, 'now', '', 'recorded')", (visit, day.isoformat()))
-            raw.executemany("INSERT INTO measurements VALUES (?, 1, ?, ?, 40.0, 'goniometer', ?)",
-                            [(visit, m, s, positions[m]) for m, s in rom])
+            raw.execute(
+                "INSERT INTO visits VALUES (?, ?, 1, ?, ?)",
+                (visit, patient_ids[0], day.isoformat(), "now"),
+            )
+            raw.execute(
+                "INSERT INTO visit_versions VALUES (?, 1, ?, 3, NULL, NULL, '', '', "
+                "NULL, 'now', '', 'recorded')",
+                (visit, day.isoformat()),
+            )
+            raw.executemany(
+                "INSERT INTO measurements VALUES (?, 1, ?, ?, 40.0, 'goniometer', ?)",
+                [(visit, m, s, positions[m]) for m, s in rom],
+            )
             raw.execute("COMMIT")
 
         raw_log_s, _ = median_time(raw_log, args.repeat)
@@ -169,7 +216,8 @@ def main(argv: list[str] | None = None) -> None:
                 "SELECT m.visit_id, v.visit_date, m.motion, m.side, m.degrees, m.instrument, "
                 "m.position FROM visits v JOIN measurements m ON m.visit_id = v.visit_id AND "
                 "m.version = v.current_version WHERE v.patient_id = ? ORDER BY v.visit_date",
-                (next(it),)).fetchall(),
+                (next(it),),
+            ).fetchall(),
             args.repeat,
         )
         raw.close()
@@ -177,8 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = [
         ("log one visit (12 readings, pain)", log_s, TARGETS_S["log one visit"], raw_log_s),
         ("log one visit with ODI", log_odi_s, TARGETS_S["log one visit"], raw_log_s),
-        ("one patient's measurements", read_s, TARGETS_S["one patient's measurements"],
-         raw_read_s),
+        ("one patient's measurements", read_s, TARGETS_S["one patient's measurements"], raw_read_s),
         ("one patient's visits", visits_s, TARGETS_S["one patient's measurements"], None),
         ("clinic summary", summary_s, TARGETS_S["clinic summary"], None),
         ("patient list", patients_s, None, None),
@@ -191,8 +238,10 @@ def main(argv: list[str] | None = None) -> None:
         target_text = "" if target is None else _fmt(target)
         base_text = "" if baseline is None else _fmt(baseline)
         ratio = "" if baseline is None else f"{measured / baseline:.1f}x"
-        print(f"{name:38} {_fmt(measured):>10} {target_text:>10} {verdict:6} {base_text:>12} "
-              f"{ratio:>6}")
+        print(
+            f"{name:38} {_fmt(measured):>10} {target_text:>10} {verdict:6} {base_text:>12} "
+            f"{ratio:>6}"
+        )
     if n_patients < 10_000:
         print("\n(--quick: the targets are for 10,000 patients; run without --quick to check them)")
 

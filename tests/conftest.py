@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from workbook.profile import PatientProfile
+from workbook.clinical.profile import PatientProfile
 
 
 @pytest.fixture
 def older_stenosis() -> PatientProfile:
     """The issue's sign-off case: 80, sedentary, no floor, cannot kneel, spinal stenosis."""
-    return PatientProfile(age=80, activity="sedentary", floor_transfer=False, kneeling="unable",
-                          conditions={"spinal_stenosis"})
+    return PatientProfile(
+        age=80,
+        activity="sedentary",
+        floor_transfer=False,
+        kneeling="unable",
+        conditions={"spinal_stenosis"},
+    )
 
 
 @pytest.fixture
 def athlete() -> PatientProfile:
-    return PatientProfile(age=28, activity="athletic", floor_transfer=True, kneeling="comfortable",
-                          equipment={"yoga_block", "yoga_mat", "broomstick"})
+    return PatientProfile(
+        age=28,
+        activity="athletic",
+        floor_transfer=True,
+        kneeling="comfortable",
+        equipment={"yoga_block", "yoga_mat", "broomstick"},
+    )
 
 
 @pytest.fixture
@@ -27,8 +37,13 @@ def active_adult() -> PatientProfile:
 
 @pytest.fixture
 def sciatica() -> PatientProfile:
-    return PatientProfile(age=50, activity="active", floor_transfer=True, kneeling="comfortable",
-                          conditions={"sciatica"})
+    return PatientProfile(
+        age=50,
+        activity="active",
+        floor_transfer=True,
+        kneeling="comfortable",
+        conditions={"sciatica"},
+    )
 
 
 @pytest.fixture
@@ -38,14 +53,15 @@ def cannot_kneel() -> PatientProfile:
 
 @pytest.fixture
 def painful_kneeling() -> PatientProfile:
-    return PatientProfile(age=55, activity="active", floor_transfer=True, kneeling="painful",
-                          conditions={"knee_pain"})
+    return PatientProfile(
+        age=55, activity="active", floor_transfer=True, kneeling="painful", conditions={"knee_pain"}
+    )
 
 
 @pytest.fixture
 def store(tmp_path):
     """An empty store in a temporary file, closed after the test."""
-    from workbook.store import open_store
+    from workbook.records.store import open_store
 
     with open_store(tmp_path / "clinic.sqlite") as opened:
         yield opened

@@ -1,8 +1,10 @@
-"""The package keeps its layers: imports point one way, and no pyplot state inside it.
+"""The package keeps its layers: the folder a module sits in is its layer, imports point down.
 
-pure logic (pandas only) <- storage <- charts <- widgets <- notebooks. A pure function that
-imported matplotlib or ipywidgets would make the logic untestable without them and slow every
-notebook start; pyplot inside the package leaks figures and duplicates plots in widget callbacks.
+clinical (pandas only) <- records (storage) <- documents (matplotlib object API) <- ui (widgets)
+<- notebooks. A pure function that imported matplotlib or ipywidgets would make the logic
+untestable without them and slow every notebook start; pyplot inside the package leaks figures and
+duplicates plots in widget callbacks. The order below is the only list: a new module is placed by
+the folder it is put in.
 """
 
 from __future__ import annotations
@@ -14,33 +16,49 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "workbook"
 
-LAYERS = {
-    "pure": {"errors", "_paths", "tables", "measures", "profile", "stretches", "routine",
-             "deidentify", "reference", "progress"},
-    "storage": {"store", "demo"},
-    "charts": {"charts", "pictograms", "report", "handout", "share"},
-    "widgets": {"ui"},
+#: The layer folders, lowest first. ``errors.py`` and the package's own ``__init__`` and
+#: ``__main__`` sit at the top of the package: errors below everything, the rest above it.
+ORDER = ["clinical", "records", "documents", "ui"]
+ROOT_FILES = {"__init__.py", "__main__.py", "errors.py"}
+# Third-party packages each layer adds to the ones below it.
+ADDS = {
+    "clinical": {"pandas", "numpy"},
+    "records": {"sqlalchemy", "platformdirs"},
+    "documents": {"matplotlib"},
+    "ui": {"ipywidgets", "IPython", "traitlets"},
 }
-RANK = {"pure": 0, "storage": 1, "charts": 2, "widgets": 3}
-# Third-party packages each layer may use at most.
-ALLOWED_THIRD_PARTY = {
-    "pure": {"pandas", "numpy"},
-    "storage": {"pandas", "numpy", "sqlalchemy", "platformdirs"},
-    "charts": {"pandas", "numpy", "sqlalchemy", "platformdirs", "matplotlib"},
-    "widgets": {"pandas", "numpy", "sqlalchemy", "platformdirs", "matplotlib", "ipywidgets",
-                "IPython", "traitlets"},
+ALLOWED = {
+    layer: set().union(*(ADDS[below] for below in ORDER[: i + 1])) for i, layer in enumerate(ORDER)
 }
-THIRD_PARTY = set().union(*ALLOWED_THIRD_PARTY.values())
+THIRD_PARTY = set().union(*ADDS.values())
 
 
-def layer_of(module: str) -> str | None:
-    top = module.split(".")[0]
-    return next((name for name, members in LAYERS.items() if top in members), None)
+def rank(layer: str) -> int:
+    """errors is below every layer; the package root (``__init__``, ``__main__``) above all."""
+    return {"errors": -1, "root": len(ORDER)}.get(
+        layer, ORDER.index(layer) if layer in ORDER else 99
+    )
+
+
+def layer_of_path(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).parts
+    if len(parts) == 1:
+        return "errors" if parts[0] == "errors.py" else "root"
+    return parts[0]
+
+
+def layer_of_module(name: str) -> str | None:
+    """The layer of an absolute ``workbook.x.y`` name, or None for the package itself."""
+    parts = name.split(".")[1:]
+    if not parts:
+        return None
+    if parts[0] == "errors":
+        return "errors"
+    return parts[0] if parts[0] in ORDER else "root"
 
 
 def package_modules() -> list[Path]:
-    return [p for p in PACKAGE.rglob("*.py") if p.name not in {"__init__.py", "__main__.py"}
-            or p.parent.name == "ui"]
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def imports_of(path: Path) -> list[str]:
@@ -61,22 +79,31 @@ def imports_of(path: Path) -> list[str]:
     return names
 
 
-def test_every_module_belongs_to_a_layer():
-    for path in package_modules():
-        module = path.relative_to(PACKAGE).with_suffix("").parts[0]
-        assert layer_of(module), f"{path.name} is in no layer: add it to LAYERS"
+def test_only_the_root_files_sit_outside_the_layer_folders():
+    loose = {p.name for p in PACKAGE.glob("*.py")} - ROOT_FILES
+    assert not loose, f"modules outside the layer folders {ORDER}: {sorted(loose)}"
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders <= set(ORDER), f"folders that are no layer: {sorted(folders - set(ORDER))}"
 
 
 @pytest.mark.parametrize("path", package_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_imports_point_down_the_layers(path):
-    own = layer_of(path.relative_to(PACKAGE).with_suffix("").parts[0])
+    own = layer_of_path(path)
     for name in imports_of(path):
         top = name.split(".")[0]
         if top == "workbook":
-            inner = name.split(".")[1] if "." in name else ""
-            target = layer_of(inner)
-            if target:
-                assert RANK[target] <= RANK[own], f"{path.name} ({own}) imports {name} ({target})"
-        elif top in THIRD_PARTY:
-            assert top in ALLOWED_THIRD_PARTY[own], f"{path.name} ({own}) imports {name}"
+            target = layer_of_module(name)
+            if target and own != "root":
+                assert rank(target) <= rank(own), f"{path.name} ({own}) imports {name} ({target})"
+        elif top in THIRD_PARTY and own in ALLOWED:
+            assert top in ALLOWED[own], f"{path.name} ({own}) imports {name}"
+        elif top in THIRD_PARTY and own == "errors":
+            pytest.fail(f"errors.py imports {name}: it must stay below every layer")
         assert name != "matplotlib.pyplot", f"{path.name} uses pyplot's global state"
+
+
+def test_a_module_that_reached_up_would_be_caught(tmp_path):
+    """The check itself: a clinical module importing the store is reported."""
+    fake = PACKAGE / "clinical" / "fake.py"
+    assert rank(layer_of_path(fake)) < rank(layer_of_module("workbook.records.store"))
+    assert "sqlalchemy" not in ALLOWED["clinical"] and "matplotlib" not in ALLOWED["records"]

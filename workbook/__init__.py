@@ -1,78 +1,60 @@
 """Hip Mobility Workbook: stretch routines, visit logs and progress for lower back pain.
 
-The public names below are imported lazily, on first use, so that a notebook that only builds a
-routine does not pay for SQLAlchemy or matplotlib at start-up.
+The package's folders are its layers; imports point one way (a module never imports a layer
+above it, and ``tests/test_layers.py`` reads the layer from the folder)::
 
-Layers, imports pointing one way (a module never imports a layer above it)::
+    workbook/clinical/    pure logic on the data tables (pandas only)
+    <- workbook/records/  storage: the clinic store, file locations, demo, de-identification
+    <- workbook/documents/ files people read: charts, pictograms, handout, report, shared case
+    <- workbook/ui/       the screens (ipywidgets)
+    <- notebooks/         thin: one screen a cell
 
-    errors, measures, profile, stretches, routine, reference, progress,
-    deidentify                                                           (pure: pandas only)
-    <- store, demo                                                         (storage)
-    <- charts, pictograms, report, handout, share                          (matplotlib object API)
-    <- ui                                                                  (ipywidgets)
-    <- notebooks
+The names below are the public entry points; each is imported explicitly, so ``workbook.clinical.outcomes``
+is always the function whatever else was imported.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from .clinical.measures import MOTIONS, SIDES, odi_index
+from .clinical.outcomes import progress, score_progress
+from .clinical.profile import PatientProfile
+from .clinical.reference import mdc_degrees, normal_value
+from .clinical.routine import Routine, generate_routine
+from .clinical.stretches import MOVEMENTS, load_stretches
+from .documents.charts import ProgressChart, export_chart, progress_chart, score_chart
+from .documents.handouts import handout
+from .documents.report import progress_report
+from .documents.share import import_case, share_case
+from .errors import WorkbookError
+from .records.demo import make_demo_store
+from .records.paths import workbook_version
+from .records.store import Store, open_store
 
-__version__ = "0.1.0"
+__version__ = workbook_version()
 
-_EXPORTS: dict[str, str] = {
-    "WorkbookError": "errors",
-    "MOTIONS": "measures",
-    "SIDES": "measures",
-    "odi_index": "measures",
-    "PatientProfile": "profile",
-    "load_stretches": "stretches",
-    "MOVEMENTS": "stretches",
-    "Routine": "routine",
-    "generate_routine": "routine",
-    "progress": "progress",
-    "score_progress": "progress",
-    "normal_value": "reference",
-    "mdc_degrees": "reference",
-    "open_store": "store",
-    "Store": "store",
-    "make_demo_store": "demo",
-    "progress_chart": "charts",
-    "export_chart": "charts",
-    "score_chart": "charts",
-    "ProgressChart": "charts",
-    "progress_report": "report",
-    "handout": "handout",
-    "share_case": "share",
-    "import_case": "share",
-}
-
-__all__ = sorted(_EXPORTS)
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .charts import ProgressChart, export_chart, progress_chart, score_chart
-    from .demo import make_demo_store
-    from .errors import WorkbookError
-    from .handout import handout
-    from .measures import MOTIONS, SIDES, odi_index
-    from .profile import PatientProfile
-    from .progress import progress, score_progress
-    from .reference import mdc_degrees, normal_value
-    from .report import progress_report
-    from .routine import Routine, generate_routine
-    from .share import import_case, share_case
-    from .store import Store, open_store
-    from .stretches import MOVEMENTS, load_stretches
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'workbook' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__all__ = [
+    "MOTIONS",
+    "MOVEMENTS",
+    "SIDES",
+    "PatientProfile",
+    "ProgressChart",
+    "Routine",
+    "Store",
+    "WorkbookError",
+    "export_chart",
+    "generate_routine",
+    "handout",
+    "import_case",
+    "load_stretches",
+    "make_demo_store",
+    "mdc_degrees",
+    "normal_value",
+    "odi_index",
+    "open_store",
+    "progress",
+    "progress_chart",
+    "progress_report",
+    "score_chart",
+    "score_progress",
+    "share_case",
+]

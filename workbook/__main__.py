@@ -19,15 +19,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._paths import REPO_ROOT, data_dir
+from .clinical.paths import data_dir, shipped_folder
 from .errors import WorkbookError
 
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+__all__ = ["main"]
+
+NOTEBOOKS_DIR = shipped_folder("notebooks")
 
 
 def lab_store() -> tuple[str, str]:
     """The store ``lab`` opens and why: ``(location, reason)``; makes the demo store if needed."""
-    from .store import default_store_path, demo_store_path
+    from .records.paths import default_store_path, demo_store_path
 
     if os.environ.get("WORKBOOK_DB"):
         return os.environ["WORKBOOK_DB"], "from $WORKBOOK_DB"
@@ -35,7 +37,7 @@ def lab_store() -> tuple[str, str]:
         return str(default_store_path()), "the clinic store"
     demo = demo_store_path()
     if not demo.exists():
-        from .demo import make_demo_store
+        from .records.demo import make_demo_store
 
         make_demo_store(demo).close()
         return str(demo), "no clinic store yet: a new demo store"
@@ -50,9 +52,9 @@ def prepare_workspace() -> Path:
     are refreshed at every launch (the notebooks hold no work of their own: visits live in the
     store); other files a therapist keeps in the folder are left alone.
     """
-    from .store import store_data_dir
+    from .records.paths import notebook_workspace
 
-    workspace = store_data_dir() / "notebooks"
+    workspace = notebook_workspace()
     workspace.mkdir(parents=True, exist_ok=True)
     for notebook in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
         shutil.copyfile(notebook, workspace / notebook.name)
@@ -60,7 +62,7 @@ def prepare_workspace() -> Path:
 
 
 def _describe(location: str) -> str:
-    from .store import open_store
+    from .records.store import open_store
 
     with open_store(location) as store:
         n = len(store.patients())
@@ -70,8 +72,9 @@ def _describe(location: str) -> str:
 
 def _lab(extra: Sequence[str]) -> int:
     if importlib.util.find_spec("jupyterlab") is None:
-        print("workbook: JupyterLab is not installed; run: pip install -e '.[lab]'",
-              file=sys.stderr)
+        print(
+            "workbook: JupyterLab is not installed; run: pip install -e '.[lab]'", file=sys.stderr
+        )
         return 1
     location, reason = lab_store()
     print(f"Opening {location} ({reason}; {_describe(location)})", flush=True)
@@ -89,7 +92,7 @@ def _lab(extra: Sequence[str]) -> int:
 
 
 def _demo(path: str) -> int:
-    from .demo import make_demo_store
+    from .records.demo import make_demo_store
 
     with make_demo_store(path) as store:
         n = len(store.patients())
@@ -98,7 +101,7 @@ def _demo(path: str) -> int:
 
 
 def _where() -> int:
-    from .store import default_store_path, demo_store_path
+    from .records.paths import default_store_path, demo_store_path
 
     env = os.environ.get("WORKBOOK_DB")
     clinic = default_store_path()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+__all__ = ["WorkbookError", "one_of"]
+
 
 class WorkbookError(ValueError):
     """Bad input or a broken table.

@@ -69,19 +69,19 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"JupyterLab did not answer within {START_TIMEOUT_S} s:\n"
-                       f"{log_path.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"JupyterLab did not answer within {START_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}"
+    )
 
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory) -> Iterator[Lab]:
     """JupyterLab serving a copy of the notebooks, with a fresh demo store."""
-    from workbook.demo import make_demo_store
+    from workbook.records.demo import make_demo_store
 
     base = tmp_path_factory.mktemp("lab")
     root = base / "notebooks"
-    shutil.copytree(REPO / "notebooks", root,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(REPO / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     store_path = base / "demo.sqlite"
     make_demo_store(store_path).close()
     for folder in ("config", "runtime", "workspaces", "settings", "exports"):
@@ -104,9 +104,16 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
     url = f"http://127.0.0.1:{port}"
     log_path = base / "jupyterlab.log"
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-        "--IdentityProvider.token=", "--ServerApp.password=",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root}",
         f"--LabApp.workspaces_dir={base / 'workspaces'}",
         f"--LabApp.user_settings_dir={base / 'settings'}",
@@ -115,8 +122,7 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
         "--LabApp.expose_app_in_browser=True",
     ]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   cwd=root)
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     try:
         _wait_until_up(url, process, log_path)
         yield Lab(url=url, root=root, store_path=store_path, log_path=log_path)

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from workbook.store import open_store
+from workbook.records.store import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,8 @@ def test_a_visit_is_saved_and_its_chart_appears(lab, page, artifacts):
 
     # 1. Patient: pick the demo patient with the longest history
     label = next(
-        text for text in patient_list.locator("option").all_inner_texts()
+        text
+        for text in patient_list.locator("option").all_inner_texts()
         if patient["patient_id"] in text
     )
     patient_list.select_option(label=label)

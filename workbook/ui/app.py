@@ -25,6 +25,8 @@ from .progress import ProgressScreen
 from .routine import RoutineScreen, saved_routine
 from .visit import VisitForm
 
+__all__ = ["TAB_TITLES", "ReportScreen", "VisitScreen", "demo_banner_html", "shown_errors"]
+
 TAB_TITLES: tuple[str, ...] = ("1. Patient", "2. Routine", "3. Visit", "4. Progress")
 PATIENT_TAB, ROUTINE_TAB, VISIT_TAB, PROGRESS_TAB = 0, 1, 2, 3
 
@@ -32,7 +34,7 @@ _ERROR = re.compile(r'class="wb-msg wb-msg-error"')
 
 
 def _open_default_store() -> Any:
-    from ..store import open_store
+    from ..records.store import open_store
 
     return open_store()
 
@@ -63,7 +65,7 @@ class VisitScreen(widgets.VBox):
 
     Parameters
     ----------
-    store : workbook.store.Store, optional
+    store : workbook.records.store.Store, optional
         The clinic store; by default ``open_store()`` (``$WORKBOOK_DB``, or the demo that
         ``make lab`` sets up on a fresh install).
     today : datetime.date, optional

@@ -11,18 +11,31 @@ import base64
 import html
 import logging
 import mimetypes
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 
 import ipywidgets as widgets
 
 from ..errors import WorkbookError
 
+__all__ = [
+    "data_url",
+    "download_link_html",
+    "download_links_html",
+    "esc",
+    "field_message_html",
+    "guess_mime",
+    "heading_html",
+    "html_table",
+    "lines_html",
+    "message_html",
+    "plain_error",
+    "png_image",
+    "safe_call",
+    "show_error",
+]
+
 log = logging.getLogger("workbook.ui")
 
-APP_NAME = "hip-mobility-workbook"
 
 # Colours chosen to read well on JupyterLab's light theme and to differ by more than hue
 # (icons and words carry the meaning too).
@@ -138,29 +151,6 @@ def download_links_html(links: Iterable[tuple[bytes, str, str]]) -> str:
 def png_image(png: bytes = b"", **layout: str) -> widgets.Image:
     """An ``Image`` widget for PNG bytes rendered from a matplotlib Figure."""
     return widgets.Image(value=png, format="png", layout=widgets.Layout(**layout))
-
-
-def exports_dir() -> Path:
-    """Where exports are written: outside the repository, in the user's data directory.
-
-    ``WORKBOOK_EXPORTS`` overrides it (tests point it at a temporary folder). Falls back to the
-    system's temporary folder when the data directory cannot be created.
-    """
-    override = os.environ.get("WORKBOOK_EXPORTS")
-    if override:
-        path = Path(override)
-    else:
-        try:
-            import platformdirs
-
-            path = Path(platformdirs.user_data_dir(APP_NAME)) / "exports"
-        except Exception:  # platformdirs missing or broken: a temp folder still works
-            path = Path(tempfile.gettempdir()) / APP_NAME / "exports"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        path = Path(tempfile.mkdtemp(prefix="workbook-exports-"))
-    return path
 
 
 def html_table(

@@ -15,15 +15,17 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..errors import WorkbookError
-from ..profile import (
+from ..clinical.profile import (
     ACTIVITY_LEVELS,
     KNEELING_LEVELS,
     PatientProfile,
     conditions_table,
     equipment_table,
 )
+from ..errors import WorkbookError
 from .common import esc, field_message_html, log, message_html, safe_call, show_error
+
+__all__ = ["ChosenPatient", "PatientModel", "PatientScreen", "ProfileForm", "profile_summary_html"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class PatientModel:
 
     Parameters
     ----------
-    store : workbook.store.Store
+    store : workbook.records.store.Store
         The clinic store.
     today : datetime.date, optional
         Fixed in tests so that ages do not change with the calendar.
@@ -99,9 +101,7 @@ class PatientModel:
         except ValueError:
             raise WorkbookError("birth year", birth_year, "a year such as 1950") from None
         if year > self.today.year:
-            raise WorkbookError(
-                "birth year", birth_year, f"a year no later than {self.today.year}"
-            )
+            raise WorkbookError("birth year", birth_year, f"a year no later than {self.today.year}")
         return self.today.year - year
 
     def make_profile(
@@ -239,7 +239,7 @@ class PatientScreen(widgets.VBox):
 
     Parameters
     ----------
-    store : workbook.store.Store
+    store : workbook.records.store.Store
         The clinic store.
     today : datetime.date, optional
         Fixed in tests.

@@ -1,7 +1,7 @@
 """The progress screen: what changed, whether it is real, the chart and its exports.
 
-:class:`ProgressModel` reads the store and calls the package (``workbook.progress``,
-``workbook.charts``, ``workbook.report``); it knows no widget. :class:`ProgressScreen` shows the
+:class:`ProgressModel` reads the store and calls the package (``workbook.clinical.outcomes``,
+``workbook.documents.charts``, ``workbook.documents.report``); it knows no widget. :class:`ProgressScreen` shows the
 table (formatted here, for display only), the chart as an ``Image`` rendered from a Figure (no
 pyplot: nothing duplicated, nothing stale), and download links for the exports.
 """
@@ -17,11 +17,11 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..measures import motion_label
+from ..clinical.measures import motion_label
+from ..records.paths import exports_dir
 from .common import (
     download_link_html,
     esc,
-    exports_dir,
     html_table,
     log,
     message_html,
@@ -29,6 +29,15 @@ from .common import (
     safe_call,
     show_error,
 )
+
+__all__ = [
+    "DEG",
+    "EXPORT_FORMATS",
+    "ProgressModel",
+    "ProgressScreen",
+    "progress_table_html",
+    "scores_table_html",
+]
 
 DEG = "\u00b0"
 
@@ -64,7 +73,7 @@ class ProgressModel:
 
     def load(self, patient_id: str) -> pd.DataFrame:
         """Read the patient's record and compute the progress table."""
-        from ..progress import progress, score_progress
+        from ..clinical.outcomes import progress, score_progress
 
         profile = self.store.profile(patient_id)
         if patient_id != self.patient_id or profile != self.profile:
@@ -88,7 +97,7 @@ class ProgressModel:
 
     def figure(self) -> Any:
         """A new Figure of the progress chart, at print quality (for exports)."""
-        from ..charts import progress_chart
+        from ..documents.charts import progress_chart
 
         return progress_chart(self.measurements, self.visits, profile=self.profile)
 
@@ -98,7 +107,7 @@ class ProgressModel:
         The renderer is kept for the patient: after a save only the changed lines are redrawn
         over a cached background, so the chart follows the save at once.
         """
-        from ..charts import ProgressChart
+        from ..documents.charts import ProgressChart
 
         if self._renderer is None:
             self._renderer = ProgressChart(profile=self.profile)
@@ -106,7 +115,7 @@ class ProgressModel:
 
     def export(self, fmt: str) -> tuple[bytes, str]:
         """The chart as a file, written under the exports folder: ``(bytes, file name)``."""
-        from ..charts import export_chart
+        from ..documents.charts import export_chart
 
         name = f"progress-chart-{dt.date.today():%Y%m%d}.{fmt}"
         path = exports_dir() / name
@@ -115,7 +124,7 @@ class ProgressModel:
 
     def report(self) -> tuple[bytes, str]:
         """The multi-page progress report (PDF): ``(bytes, file name)``."""
-        from ..report import progress_report
+        from ..documents.report import progress_report
 
         name = f"progress-report-{dt.date.today():%Y%m%d}.pdf"
         path = exports_dir() / name
@@ -127,7 +136,7 @@ class ProgressModel:
 
         The name carries no date: today may be a visit date, which the bundle must not reveal.
         """
-        from ..share import share_case
+        from ..documents.share import share_case
 
         folder = Path(tempfile.mkdtemp(prefix="share-", dir=exports_dir()))
         path = share_case(self.store, self.patient_id, folder / "shared-case.zip")
@@ -180,8 +189,17 @@ def progress_table_html(table: pd.DataFrame) -> str:
         )
     return html_table(
         rows,
-        ["Motion", "Side", "First", "Latest", "Change", "Real change?", "Of normal",
-         "Left \u2212 right", "Visits"],
+        [
+            "Motion",
+            "Side",
+            "First",
+            "Latest",
+            "Change",
+            "Real change?",
+            "Of normal",
+            "Left \u2212 right",
+            "Visits",
+        ],
         escape=False,
     )
 
@@ -215,7 +233,7 @@ class ProgressScreen(widgets.VBox):
 
     Parameters
     ----------
-    store : workbook.store.Store
+    store : workbook.records.store.Store
         The clinic store.
     active : bool
         Render the chart at once. In the app the chart is drawn when this screen is shown, so
@@ -235,23 +253,33 @@ class ProgressScreen(widgets.VBox):
         self.chart = png_image(width="100%", max_width="980px")
         self.chart.layout.display = "none"
         self.export_buttons = {
-            fmt: widgets.Button(description=label, icon="download", disabled=True,
-                                layout=widgets.Layout(width="190px"))
+            fmt: widgets.Button(
+                description=label,
+                icon="download",
+                disabled=True,
+                layout=widgets.Layout(width="190px"),
+            )
             for fmt, label in EXPORT_FORMATS
         }
         self.report_button = widgets.Button(
-            description="Progress report (PDF)", icon="file-pdf-o", disabled=True,
-            button_style="info", layout=widgets.Layout(width="210px"),
+            description="Progress report (PDF)",
+            icon="file-pdf-o",
+            disabled=True,
+            button_style="info",
+            layout=widgets.Layout(width="210px"),
         )
         self.share_button = widgets.Button(
-            description="Share with a colleague (de-identified)", icon="share", disabled=True,
+            description="Share with a colleague (de-identified)",
+            icon="share",
+            disabled=True,
             layout=widgets.Layout(width="300px"),
         )
         self.links = widgets.HTML()
         self.export_message = widgets.HTML()
         for fmt, button in self.export_buttons.items():
-            button.on_click(safe_call(self.export_message, "Exporting the chart")(
-                self._export_handler(fmt)))
+            button.on_click(
+                safe_call(self.export_message, "Exporting the chart")(self._export_handler(fmt))
+            )
         self.report_button.on_click(
             safe_call(self.export_message, "Making the report")(self._on_report)
         )

@@ -1,6 +1,6 @@
 """The routine screen: the generated routine, the therapist's adjustments, the handout.
 
-:class:`RoutineModel` holds the current :class:`~workbook.routine.Routine` and calls the package
+:class:`RoutineModel` holds the current :class:`~workbook.clinical.routine.Routine` and calls the package
 (``generate_routine``, ``Routine.with_override``, ``handout``); :class:`RoutineScreen` shows it.
 Which stretch suits which patient is decided by the package, never here.
 """
@@ -16,10 +16,10 @@ import ipywidgets as widgets
 import pandas as pd
 
 from ..errors import WorkbookError
+from ..records.paths import exports_dir
 from .common import (
     download_link_html,
     esc,
-    exports_dir,
     field_message_html,
     html_table,
     lines_html,
@@ -28,6 +28,15 @@ from .common import (
     safe_call,
     show_error,
 )
+
+__all__ = [
+    "DOSAGE_FIELDS",
+    "RoutineModel",
+    "RoutineScreen",
+    "excluded_table_html",
+    "routine_table_html",
+    "saved_routine",
+]
 
 DOSAGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("hold_s", "Hold (s)"),
@@ -75,7 +84,7 @@ class RoutineModel:
 
     def generate(self, profile: Any, patient_name: str | None = None) -> Any:
         """A fresh routine from the profile (the same profile always gives the same routine)."""
-        from ..routine import generate_routine
+        from ..clinical.routine import generate_routine
 
         self.routine = generate_routine(profile)
         self.patient_name = patient_name
@@ -84,7 +93,7 @@ class RoutineModel:
 
     def restore(self, saved: dict[str, Any], patient_name: str | None = None) -> Any:
         """The routine saved with an earlier visit (``Routine.to_dict()`` form)."""
-        from ..routine import Routine
+        from ..clinical.routine import Routine
 
         self.routine = Routine.from_dict(saved)
         self.patient_name = patient_name
@@ -142,7 +151,7 @@ class RoutineModel:
 
     def make_handout(self, suffix: str, *, with_name: bool = True, note: str = "") -> bytes:
         """The handout as bytes (``.html`` or ``.pdf``), written under the exports folder."""
-        from ..handout import handout
+        from ..documents.handouts import handout
 
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = exports_dir() / f"handout-{stamp}{suffix}"
@@ -176,7 +185,7 @@ def _cautions_html(text: object) -> str:
 
 
 def _position_labels() -> dict[str, str]:
-    from ..stretches import stretch_positions_table
+    from ..clinical.stretches import stretch_positions_table
 
     table = stretch_positions_table()
     return dict(zip(table["position"], table["label"], strict=True))
@@ -203,9 +212,7 @@ def routine_table_html(table: pd.DataFrame) -> str:
                 f"{' &middot; '.join(details)}</span>"
             )
             if not _blank(row.get("cues")):
-                stretch += (
-                    f"<details><summary>Steps</summary>{lines_html(row['cues'])}</details>"
-                )
+                stretch += f"<details><summary>Steps</summary>{lines_html(row['cues'])}</details>"
         chosen = row.get("chosen_by", "")
         why = esc(row.get("reason", ""))
         if chosen == "therapist":
@@ -286,7 +293,9 @@ class RoutineScreen(widgets.VBox):
             children=[self.excluded], titles=("Left out, and why",), selected_index=None
         )
         self.regenerate_button = widgets.Button(
-            description="Start again from the profile", icon="refresh", disabled=True,
+            description="Start again from the profile",
+            icon="refresh",
+            disabled=True,
             layout=widgets.Layout(width="260px"),
         )
         self.regenerate_button.on_click(
@@ -301,7 +310,10 @@ class RoutineScreen(widgets.VBox):
             layout=widgets.Layout(width="520px", height="48px"),
         )
         self.handout_button = widgets.Button(
-            description="Make the handout", icon="file", button_style="info", disabled=True,
+            description="Make the handout",
+            icon="file",
+            button_style="info",
+            disabled=True,
             layout=widgets.Layout(width="200px"),
         )
         self.handout_links = widgets.HTML()
@@ -464,9 +476,7 @@ class RoutineScreen(widgets.VBox):
             except WorkbookError as exc:
                 log.info("dosage refused: %s", exc)
                 kept = self.model.row(movement).get(field)
-                target.value = field_message_html(
-                    f"{exc} Not applied: the routine keeps {kept}."
-                )
+                target.value = field_message_html(f"{exc} Not applied: the routine keeps {kept}.")
                 return
             except Exception as exc:
                 show_error(target, exc, "Changing the dose")

@@ -1,6 +1,6 @@
 """The visit form: today's range of motion, pain, ODI, and the save.
 
-:class:`VisitModel` checks each field with the package's own checks (``workbook.measures``) and
+:class:`VisitModel` checks each field with the package's own checks (``workbook.clinical.measures``) and
 logs the visit in the store; it knows no widget. :class:`VisitForm` is the widget: a wrong value
 is reported beside its field as the therapist types, Save is enabled only when the form is
 valid, and a failed save keeps every field as typed.
@@ -15,8 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..errors import WorkbookError
-from ..measures import (
+from ..clinical.measures import (
     INSTRUMENTS,
     MOTIONS,
     SIDES,
@@ -29,8 +28,11 @@ from ..measures import (
     odi_index,
     score_rule,
 )
-from ..tables import load_data_table
+from ..clinical.tables import load_data_table
+from ..errors import WorkbookError
 from .common import esc, field_message_html, log, message_html, show_error
+
+__all__ = ["NOT_ANSWERED", "VisitEntry", "VisitForm", "VisitModel", "odi_choices", "rom_key"]
 
 NOT_ANSWERED = ""
 
@@ -71,7 +73,7 @@ class VisitModel:
 
     Parameters
     ----------
-    store : workbook.store.Store
+    store : workbook.records.store.Store
         The clinic store.
     today : datetime.date, optional
         Fixed in tests.
@@ -214,7 +216,7 @@ class VisitForm(widgets.VBox):
 
     Parameters
     ----------
-    store : workbook.store.Store
+    store : workbook.records.store.Store
         The clinic store.
     routine_provider : callable, optional
         Returns the current routine as a plain dict (``Routine.to_dict()``), saved with the visit.
@@ -334,9 +336,7 @@ class VisitForm(widgets.VBox):
                 widgets.HTML("<b>Range of motion</b> (leave empty what was not measured)"),
                 self.rom_grid,
                 widgets.HBox([self.pain, self.pain_msg]),
-                widgets.HTML(
-                    "<b>Oswestry Disability Index</b>: the score of each section (0-5)"
-                ),
+                widgets.HTML("<b>Oswestry Disability Index</b>: the score of each section (0-5)"),
                 odi_grid,
                 self.odi_msg,
                 self.notes,

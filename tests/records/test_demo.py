@@ -1,0 +1,265 @@
+"""The demo store and the ``workbook`` command (demo, lab, where)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbook import __main__ as cli
+from workbook.clinical.profile import PatientProfile
+from workbook.errors import WorkbookError
+from workbook.records import paths
+from workbook.records.demo import CASES, make_demo_store
+from workbook.records.store import Store, open_store
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+TODAY = dt.date(2026, 3, 18)  # a fixed Wednesday, so every test sees the same histories
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = make_demo_store(tmp_path_factory.mktemp("demo") / "demo.sqlite", today=TODAY)
+    yield store
+    store.close()
+
+
+def content(store: Store) -> pd.DataFrame:
+    """Every reading of every patient, by name and date: the store without ids and stamps."""
+    frames = []
+    for row in store.patients().itertuples():
+        table = store.measurements(row.patient_id).drop(columns="visit_id")
+        frames.append(table.assign(name=row.name))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_demo_store_is_flagged_as_a_demo(demo: Store) -> None:
+    assert demo.is_demo
+
+
+def test_demo_has_six_to_eight_fictional_patients_with_demo_details(demo: Store) -> None:
+    patients = demo.patients()
+    assert 6 <= len(patients) <= 8
+    for pid in patients["patient_id"]:
+        details = demo.patient(pid)["details"]
+        assert details["demo"] is True
+        assert details["email"].endswith("@example.org")
+        assert details["phone"].startswith("555-01")
+
+
+def test_demo_covers_the_articles_cases(demo: Store) -> None:
+    profiles = [demo.profile(pid) for pid in demo.patients()["patient_id"]]
+    conditions = set().union(*(p.conditions for p in profiles))
+    assert {
+        "spinal_stenosis",
+        "sciatica",
+        "knee_pain",
+        "degenerative_disc_disease",
+        "hip_labral_tear",
+    } <= conditions
+    assert any(p.activity == "athletic" for p in profiles)
+    assert any(p.kneeling == "unable" for p in profiles)
+    assert any(
+        p.age >= 75
+        and p.activity == "sedentary"
+        and not p.floor_transfer
+        and p.kneeling == "unable"
+        and "spinal_stenosis" in p.conditions
+        for p in profiles
+    )
+
+
+def test_demo_visits_are_four_to_twelve_in_the_past_on_weekdays(demo: Store) -> None:
+    for pid in demo.patients()["patient_id"]:
+        visits = demo.visits(pid)
+        assert 4 <= len(visits) <= 12
+        assert visits["visit_date"].max() < pd.Timestamp(TODAY - dt.timedelta(days=2))
+        assert (visits["visit_date"].dt.day_of_week < 5).all()
+        assert visits["visit_date"].is_monotonic_increasing
+        assert visits["therapist"].str.len().gt(0).all()
+        assert visits["notes"].str.len().gt(0).all()
+
+
+def test_demo_range_of_motion_improves_with_noise_and_missed_readings(demo: Store) -> None:
+    missed = 0
+    for pid in demo.patients()["patient_id"]:
+        table = demo.measurements(pid)
+        by_visit = table.groupby("visit_date")["degrees"]
+        per_visit = table.groupby("visit_date").size()
+        missed += int((per_visit < 12).sum())
+        first = table[table["visit_date"] == table["visit_date"].min()]
+        last = table[table["visit_date"] == table["visit_date"].max()]
+        key = ["motion", "side"]
+        gain = last.set_index(key)["degrees"] - first.set_index(key)["degrees"]
+        assert gain.mean() > 0  # better overall by the last visit
+        assert (by_visit.mean().diff().dropna() < 0).any() or len(per_visit) < 6  # not a ramp
+    assert missed >= 1
+
+
+def test_demo_pain_falls_and_odi_is_taken_at_some_visits(demo: Store) -> None:
+    for pid in demo.patients()["patient_id"]:
+        visits = demo.visits(pid)
+        assert visits["pain_nprs"].iloc[-1] < visits["pain_nprs"].iloc[0]
+        odi = visits["odi_index"].notna()
+        assert odi.iloc[0] and odi.iloc[-1]
+        assert not odi.all()
+
+
+def test_demo_visits_carry_the_routine_given(demo: Store) -> None:
+    pid = demo.patients()["patient_id"].iloc[0]
+    routine = demo.visits(pid)["routine"].iloc[0]
+    assert {"profile", "items"} <= set(routine)
+    assert all("stretch_id" in item for item in routine["items"])
+
+
+def test_demo_has_a_correction_and_a_profile_update_to_show(demo: Store) -> None:
+    log = demo.audit_log()
+    assert {"amend_visit", "update_profile"} <= set(log["event"])
+    visit = log.loc[log["event"] == "amend_visit", "visit_id"].iloc[0]
+    history = demo.visit_history(visit)
+    assert list(history["version"]) == [1, 2]
+    assert history.loc[1, "changed"] == ("rom",)
+
+
+def test_demo_is_deterministic(tmp_path: Path, demo: Store) -> None:
+    with make_demo_store(tmp_path / "again.sqlite", today=TODAY) as again:
+        pd.testing.assert_frame_equal(content(again), content(demo))
+
+
+def test_demo_rebuilds_an_existing_demo_store(tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite"
+    make_demo_store(path, today=TODAY).close()
+    with make_demo_store(path, today=TODAY) as store:
+        assert len(store.patients()) == len(CASES)
+
+
+def test_demo_never_overwrites_a_clinic_store(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.sqlite"
+    profile = PatientProfile(age=60, activity="active", floor_transfer=True, kneeling="comfortable")
+    with open_store(path) as store:
+        pid = store.add_patient("Real Patient", 1966, profile)
+    with pytest.raises(WorkbookError, match="never overwrites"):
+        make_demo_store(path)
+    with open_store(path) as store:
+        assert list(store.patients()["patient_id"]) == [pid]
+        assert not store.is_demo
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def test_command_demo_writes_a_demo_store(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "d.sqlite"
+    assert cli.main(["demo", str(path)]) == 0
+    assert "fictional" in capsys.readouterr().out
+    with open_store(path) as store:
+        assert store.is_demo
+
+
+def test_command_demo_refuses_a_clinic_store_with_a_message(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "clinic.sqlite"
+    profile = PatientProfile(age=60, activity="active", floor_transfer=True, kneeling="comfortable")
+    with open_store(path) as store:
+        store.add_patient("Real Patient", 1966, profile)
+    assert cli.main(["demo", str(path)]) == 2
+    assert "never overwrites" in capsys.readouterr().err
+
+
+def test_command_where_prints_the_locations(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("WORKBOOK_DB", str(tmp_path / "x.sqlite"))
+    assert cli.main(["where"]) == 0
+    out = capsys.readouterr().out
+    assert str(tmp_path / "x.sqlite") in out
+    assert "data tables" in out and "demo store" in out
+
+
+@pytest.fixture
+def fake_exec(monkeypatch) -> list:
+    calls: list = []
+    monkeypatch.setattr(cli.os, "execv", lambda path, args: calls.append((path, list(args))))
+    return calls
+
+
+def test_command_lab_opens_workbook_db_and_passes_extra_args(
+    tmp_path: Path, monkeypatch, capsys, fake_exec: list
+) -> None:
+    path = tmp_path / "env-demo.sqlite"
+    make_demo_store(path, today=TODAY).close()
+    monkeypatch.setenv("WORKBOOK_DB", str(path))
+    monkeypatch.setattr(cli.os, "geteuid", lambda: 1000)  # an ordinary clinic user
+    monkeypatch.setattr(paths, "user_data_dir", lambda: tmp_path / "user")
+    assert cli.main(["lab", "--no-browser", "--port=9999"]) == 0
+    ((exe, args),) = fake_exec
+    assert exe == sys.executable
+    workspace = tmp_path / "user" / "notebooks"
+    assert args == [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        str(workspace),
+        "--no-browser",
+        "--port=9999",
+    ]
+    out = capsys.readouterr().out
+    assert str(path) in out and "DEMO" in out
+    assert os.environ["WORKBOOK_DB"] == str(path)
+
+
+def test_command_lab_as_root_adds_allow_root_once(
+    tmp_path: Path, monkeypatch, fake_exec: list
+) -> None:
+    path = tmp_path / "env-demo.sqlite"
+    make_demo_store(path, today=TODAY).close()
+    monkeypatch.setenv("WORKBOOK_DB", str(path))
+    monkeypatch.setattr(cli.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(paths, "user_data_dir", lambda: tmp_path / "user")
+    assert cli.main(["lab"]) == 0
+    assert cli.main(["lab", "--allow-root"]) == 0
+    assert [args.count("--allow-root") for _, args in fake_exec] == [1, 1]
+
+
+def test_lab_opens_fresh_notebook_copies_outside_the_repository(
+    tmp_path: Path, monkeypatch, fake_exec: list
+) -> None:
+    monkeypatch.setattr(paths, "user_data_dir", lambda: tmp_path / "user")
+    workspace = tmp_path / "user" / "notebooks"
+    workspace.mkdir(parents=True)
+    (workspace / "visit.ipynb").write_text('{"outputs from last week": "Edna Example"}')
+    (workspace / "my-notes.txt").write_text("kept")
+    assert cli.prepare_workspace() == workspace
+    for notebook in cli.NOTEBOOKS_DIR.glob("*.ipynb"):
+        assert (workspace / notebook.name).read_bytes() == notebook.read_bytes()
+    assert (workspace / "my-notes.txt").read_text() == "kept"
+    assert REPO_ROOT not in workspace.parents
+
+
+def test_command_lab_prefers_the_clinic_store_then_makes_a_demo(
+    tmp_path: Path, monkeypatch, capsys, fake_exec: list
+) -> None:
+    monkeypatch.delenv("WORKBOOK_DB", raising=False)
+    monkeypatch.setattr(paths, "user_data_dir", lambda: tmp_path)
+    assert cli.main(["lab"]) == 0
+    demo_path = tmp_path / "demo-clinic.sqlite"
+    assert demo_path.exists()
+    assert os.environ["WORKBOOK_DB"] == str(demo_path)
+    assert "DEMO" in capsys.readouterr().out
+
+    monkeypatch.delenv("WORKBOOK_DB")
+    profile = PatientProfile(age=60, activity="active", floor_transfer=True, kneeling="comfortable")
+    with open_store(tmp_path / "clinic.sqlite") as clinic:
+        clinic.add_patient("Real Patient", 1966, profile)
+    assert cli.main(["lab"]) == 0
+    assert os.environ["WORKBOOK_DB"] == str(tmp_path / "clinic.sqlite")
+    out = capsys.readouterr().out
+    assert "clinic store" in out and "DEMO" not in out
+    assert len(fake_exec) == 2
+
+
+def test_command_rejects_extra_arguments_outside_lab(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["where", "--bogus"])

@@ -1,0 +1,162 @@
+"""The routine screen: a readable table, swaps, dosage changes, what was left out."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+
+from workbook.clinical.routine import generate_routine
+from workbook.ui.routine import RoutineScreen, saved_routine
+
+
+@pytest.fixture
+def screen(older_stenosis):
+    shown = RoutineScreen()
+    shown.show_patient(older_stenosis, "Ann <b>Byrne</b>")
+    return shown
+
+
+def test_the_routine_is_shown_one_row_per_movement_with_reasons(screen, older_stenosis):
+    routine = generate_routine(older_stenosis)
+    for row in routine.table.itertuples():
+        assert row.name.replace("'", "&#x27;") in screen.table.value
+    assert set(screen._rows) == set(routine.table["movement"])
+    assert "Why this one" in screen.table.value
+
+
+def test_cautions_stand_out(screen):
+    assert 'class="wb-caution"' in screen.table.value
+    assert "Caution" in screen.table.value
+
+
+def test_swapping_a_stretch_records_the_therapists_choice(athlete):
+    screen = RoutineScreen()
+    screen.show_patient(athlete, "Carl")
+    movement = next(m for m, r in screen._rows.items() if len(r.stretch.options) > 1)
+    before = screen.model.row(movement)["stretch_id"]
+    other = next(v for _, v in screen._rows[movement].stretch.options if v != before)
+    screen._rows[movement].stretch.value = other
+
+    row = screen.model.row(movement)
+    assert row["stretch_id"] == other
+    assert row["chosen_by"] == "therapist"
+    assert "changed by the therapist" in screen.table.value
+    saved = {i["movement"]: i for i in screen.to_dict()["items"]}
+    assert saved[movement]["stretch_id"] == other
+
+
+def test_only_stretches_of_the_same_movement_are_offered(athlete):
+    screen = RoutineScreen()
+    screen.show_patient(athlete, "Carl")
+    stretches = screen.model.routine.stretches.set_index("stretch_id")
+    for movement, row in screen._rows.items():
+        for _, stretch_id in row.stretch.options:
+            assert stretches.at[stretch_id, "movement"] == movement
+
+
+def test_a_new_hold_time_is_applied_and_saved_with_the_visit(screen):
+    movement = next(iter(screen._rows))
+    screen._rows[movement].dosage["hold_s"].value = "45"
+    assert screen.model.row(movement)["hold_s"] == 45
+    assert "45 s hold" in screen.table.value
+    saved = {i["movement"]: i for i in screen.to_dict()["items"]}
+    assert saved[movement]["hold_s"] == 45
+
+
+@pytest.mark.parametrize("typed", ["abc", "0", "100000"])
+def test_a_wrong_dose_is_reported_beside_it_and_the_routine_is_unchanged(screen, typed):
+    movement = next(iter(screen._rows))
+    before = screen.to_dict()
+    screen._rows[movement].dosage["reps"].value = typed
+    message = screen._rows[movement].message.value
+    assert "reps" in message and "Not applied" in message
+    assert screen.to_dict() == before
+    assert screen._rows[movement].dosage["reps"].value == typed  # what was typed stays
+
+
+def test_what_was_left_out_and_why_is_in_a_closed_section(screen, older_stenosis):
+    excluded = generate_routine(older_stenosis).excluded
+    assert len(excluded)
+    assert screen.left_out.selected_index is None
+    for name in excluded["name"]:
+        assert name.replace("'", "&#x27;") in screen.excluded.value
+    assert "Why it was left out" in screen.excluded.value
+
+
+def test_a_hidden_screen_makes_the_routine_only_when_needed(older_stenosis):
+    screen = RoutineScreen(active=False)
+    screen.show_patient(older_stenosis, "Ann")
+    assert screen.model.routine is None
+    saved = screen.to_dict()  # the visit form asks for it when saving
+    assert saved == generate_routine(older_stenosis).to_dict()
+    assert "Caution" in screen.table.value
+
+
+def test_a_new_patient_never_keeps_the_previous_patients_routine(older_stenosis, athlete):
+    screen = RoutineScreen(active=False)
+    screen.show_patient(older_stenosis, "Ann")
+    screen.ensure()
+    screen.show_patient(athlete, "Carl")
+    assert screen.model.routine is None
+    assert screen.to_dict()["profile"] == athlete.to_dict()
+
+
+def test_the_routine_saved_with_the_last_visit_is_restored_for_the_same_profile(store, athlete):
+    pid = store.add_patient("Carl", 1997, athlete)
+    routine = generate_routine(athlete)
+    movement = routine.table["movement"].iloc[0]
+    chosen = routine.with_override(movement, hold_s=50)
+    store.log_visit(pid, "2025-02-01", {("hip_flexion", "left"): 110}, routine=chosen.to_dict())
+
+    saved = saved_routine(store, pid, athlete)
+    assert saved == chosen.to_dict()
+    screen = RoutineScreen()
+    screen.show_patient(athlete, "Carl", saved=saved)
+    assert screen.model.row(movement)["hold_s"] == 50
+    assert "saved with the last visit" in screen.message.value
+
+
+def test_a_routine_saved_for_an_older_profile_is_not_restored(store, athlete, active_adult):
+    pid = store.add_patient("Carl", 1997, athlete)
+    store.log_visit(
+        pid,
+        "2025-02-01",
+        {("hip_flexion", "left"): 110},
+        routine=generate_routine(athlete).to_dict(),
+    )
+    assert saved_routine(store, pid, active_adult) is None
+
+
+def test_start_again_drops_the_therapists_changes(screen):
+    movement = next(iter(screen._rows))
+    screen._rows[movement].dosage["hold_s"].value = "45"
+    screen.regenerate_button.click()
+    assert screen.model.row(movement)["chosen_by"] == "workbook"
+    assert screen._rows[movement].dosage["hold_s"].value != "45"
+
+
+def test_the_handout_button_gives_html_and_pdf_links_with_the_name_escaped(screen):
+    assert screen.handout_box.layout.display is None
+    screen.handout_note.value = "Twice a day <b>gently</b>"
+    screen.handout_button.click()
+    links = dict(
+        re.findall(
+            r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', screen.handout_links.value
+        )
+    )
+    assert set(links) == {"handout.html", "handout.pdf"}
+    page = base64.b64decode(links["handout.html"]).decode("utf-8")
+    assert "Ann &lt;b&gt;Byrne&lt;/b&gt;" in page and "<b>Byrne</b>" not in page
+    assert "&lt;b&gt;gently&lt;/b&gt;" in page
+    assert base64.b64decode(links["handout.pdf"]).startswith(b"%PDF")
+
+
+def test_the_handout_can_leave_the_name_out(screen):
+    screen.handout_name.value = False
+    screen.handout_button.click()
+    encoded = re.search(
+        r'download="handout.html" href="data:[^;]+;base64,([^"]+)"', screen.handout_links.value
+    ).group(1)
+    assert "Byrne" not in base64.b64decode(encoded).decode("utf-8")

@@ -1,0 +1,428 @@
+"""The progress report: one PDF a therapist can print or file.
+
+Pages, in order:
+
+1. the progress chart (range of motion per motion and side, pain and ODI);
+2. the progress table (baseline, latest, change against the MDC, percent of normal with its
+   reference, left-right difference) and the pain and ODI summary against their MCID;
+3. the current routine (the latest routine recorded at a visit);
+4. the pain and ODI course, visit by visit, with its chart; a long course continues on further
+   pages of ``COURSE_ROWS_PER_PAGE`` visits.
+
+Made with matplotlib's PDF backend (``PdfPages``) and the object API only. The PDF's metadata is
+neutral (no software version, no creation date, no title); the patient's name is printed on the
+pages unless ``include_name=False``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+import matplotlib as mpl
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from ..clinical.measures import motion_label, odi_band
+from ..clinical.outcomes import progress, score_progress
+from ..clinical.profile import PatientProfile
+from ..clinical.reference import score_threshold
+from ..errors import WorkbookError
+from .charts import NEUTRAL_CREATOR, progress_chart, score_chart
+
+__all__ = [
+    "A4_LANDSCAPE",
+    "A4_PORTRAIT",
+    "COURSE_ROWS_PER_PAGE",
+    "DEG",
+    "ProgressStore",
+    "progress_report",
+    "report_page_count",
+    "report_pages",
+]
+
+A4_PORTRAIT = (8.27, 11.69)
+A4_LANDSCAPE = (11.69, 8.27)
+COURSE_ROWS_PER_PAGE = 28
+_PDF_METADATA = {"Creator": NEUTRAL_CREATOR, "Producer": NEUTRAL_CREATOR, "CreationDate": None}
+_FONT = 8
+_HEADER_GREY = "#e8e8e8"
+DEG = "°"
+
+_VERDICT_TEXT = {
+    "improved": "improved",
+    "worse": "worse",
+    "within measurement error": "within error",
+    "single measurement": "one visit",
+    "no important change": "no important change",
+    "single score": "one visit",
+    "not recorded": "not recorded",
+}
+
+
+class ProgressStore(Protocol):
+    """What the report reads from a store (``workbook.records.store.Store`` provides it)."""
+
+    def patient(self, patient_id: str) -> dict[str, Any]: ...
+    def profile(self, patient_id: str) -> PatientProfile: ...
+    def visits(self, patient_id: str) -> pd.DataFrame: ...
+    def measurements(self, patient_id: str) -> pd.DataFrame: ...
+
+
+def report_page_count(n_course_visits: int) -> int:
+    """Pages in a report whose visit log has ``n_course_visits`` visits."""
+    return 3 + max(1, math.ceil(n_course_visits / COURSE_ROWS_PER_PAGE))
+
+
+# Display formatting: the numbers are computed in progress.py, only turned into text here.
+
+
+def _number(value: object, digits: int = 0, suffix: str = "") -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{float(value):.{digits}f}{suffix}"
+
+
+def _signed(value: object, digits: int = 0, suffix: str = "") -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{float(value):+.{digits}f}{suffix}"
+
+
+def _date(value: object) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return pd.Timestamp(value).strftime("%d %b %Y")
+
+
+def _page(size: tuple[float, float], heading: str, subtitle: str) -> Figure:
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    fig.text(0.05, 0.965, heading, fontsize=_FONT + 6, fontweight="bold", va="top")
+    if subtitle:
+        fig.text(0.05, 0.935, subtitle, fontsize=_FONT + 1, va="top", color="#444444")
+    return fig
+
+
+def _table(
+    fig: Figure,
+    rect: tuple[float, float, float, float],
+    header: list[str],
+    rows: list[list[str]],
+    widths: list[float],
+    *,
+    font: float = _FONT,
+) -> None:
+    ax = fig.add_axes(rect)
+    ax.set_axis_off()
+    if not rows:
+        ax.text(0, 1, "Nothing recorded yet.", fontsize=font + 1, va="top")
+        return
+    table = ax.table(
+        cellText=rows,
+        colLabels=header,
+        colWidths=widths,
+        loc="upper left",
+        cellLoc="left",
+        colLoc="left",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(font)
+    table.scale(1, 1.35)
+    for (row, _), cell in table.get_celld().items():
+        cell.set_edgecolor("#bbbbbb")
+        cell.set_linewidth(0.4)
+        if row == 0:
+            cell.set_facecolor(_HEADER_GREY)
+            cell.set_text_props(fontweight="bold")
+
+
+def _notes(fig: Figure, y: float, lines: list[str]) -> None:
+    fig.text(
+        0.05, y, "\n".join(lines), fontsize=_FONT - 0.5, va="top", color="#333333", linespacing=1.5
+    )
+
+
+def _chart_page(
+    measurements: pd.DataFrame, visits: pd.DataFrame, profile: PatientProfile, title: str
+) -> Figure:
+    return progress_chart(measurements, visits, profile=profile, figsize=A4_PORTRAIT, title=title)
+
+
+def _progress_page(table: pd.DataFrame, scores: pd.DataFrame, subtitle: str) -> Figure:
+    fig = _page(A4_LANDSCAPE, "Progress", subtitle)
+    header = [
+        "Motion",
+        "Side",
+        "Visits",
+        "First",
+        "First",
+        "Latest",
+        "Latest",
+        "Change",
+        "MDC",
+        "Judgement",
+        "% of normal",
+        "Normal (reference)",
+        "Left − right",
+        "Instrument",
+    ]
+    rows = []
+    for row in table.itertuples(index=False):
+        rows.append(
+            [
+                motion_label(row.motion),
+                row.side,
+                str(row.n_visits),
+                _date(row.baseline_date),
+                _number(row.baseline_degrees, 0, DEG),
+                _date(row.latest_date),
+                _number(row.latest_degrees, 0, DEG),
+                _signed(row.change_degrees, 0, DEG),
+                _number(row.mdc_degrees, 1, DEG),
+                _VERDICT_TEXT[row.real_change],
+                _number(row.percent_of_normal, 0, " %"),
+                f"{row.normal_degrees:g}{DEG} ({row.normal_source})",
+                _signed(row.side_difference_degrees, 0, DEG),
+                "changed" if row.instrument_changed else "same",
+            ]
+        )
+    widths = [
+        0.125,
+        0.04,
+        0.04,
+        0.07,
+        0.045,
+        0.07,
+        0.045,
+        0.05,
+        0.045,
+        0.075,
+        0.07,
+        0.19,
+        0.07,
+        0.065,
+    ]  # fractions of the table's width: they add up to 1
+    _table(fig, (0.05, 0.40, 0.88, 0.5), header, rows, widths, font=_FONT - 1)
+
+    fig.text(0.05, 0.37, "Pain and disability", fontsize=_FONT + 3, fontweight="bold", va="top")
+    score_header = [
+        "Measure",
+        "Scored",
+        "First",
+        "First",
+        "Latest",
+        "Latest",
+        "Change",
+        "Change %",
+        "MCID",
+        "Meets MCID",
+        "Meets 30 %",
+        "Judgement",
+    ]
+    score_rows = []
+    for row in scores.itertuples(index=False):
+        score_rows.append(
+            [
+                score_threshold(row.measure).label,
+                str(row.n_visits),
+                _date(row.baseline_date),
+                _number(row.baseline_points, 0),
+                _date(row.latest_date),
+                _number(row.latest_points, 0),
+                _signed(row.change_points, 0),
+                _signed(row.change_percent, 0, " %"),
+                _number(row.mcid_points, 0),
+                "yes" if row.meets_mcid else "no",
+                "yes" if row.meets_percent else "no",
+                _VERDICT_TEXT[row.important_change],
+            ]
+        )
+    _table(
+        fig,
+        (0.05, 0.17, 0.9, 0.17),
+        score_header,
+        score_rows,
+        [0.17, 0.05, 0.08, 0.05, 0.08, 0.05, 0.06, 0.07, 0.05, 0.08, 0.08, 0.14],
+    )
+    _notes(
+        fig,
+        0.12,
+        [
+            "First and latest: the first and last visits at which each was measured. "
+            "Change: latest minus first; a larger angle is better, a lower pain or ODI score is "
+            "better.",
+            "Range of motion: 'improved' or 'worse' when the change reaches the minimal detectable "
+            "change (MDC95, from the measurement-error reference); 'within error' when it "
+            "does not, so it may be measurement noise.",
+            "Pain and ODI: 'improved' when the fall reaches both the MCID and 30 % of the first "
+            "score (Ostelo 2008, data/mcid.csv).",
+            "Instrument 'changed': readings differ by 3-5° between instruments, so compare with "
+            "care. Normal values: data/normal_rom.csv, the reference named beside each value.",
+        ],
+    )
+    return fig
+
+
+def _latest_routine(visits: pd.DataFrame) -> tuple[pd.Timestamp | None, dict[str, Any] | None]:
+    if "routine" not in visits.columns:
+        return None, None
+    ordered = visits.sort_values("visit_date", kind="stable")
+    for _, row in ordered.iloc[::-1].iterrows():
+        routine = row["routine"]
+        if isinstance(routine, dict) and routine.get("items"):
+            return pd.Timestamp(row["visit_date"]), routine
+    return None, None
+
+
+def _routine_page(visits: pd.DataFrame, subtitle: str) -> Figure:
+    from ..clinical.stretches import load_stretches, movement_label
+
+    fig = _page(A4_LANDSCAPE, "Current routine", subtitle)
+    given, routine = _latest_routine(visits)
+    if routine is None:
+        fig.text(0.05, 0.85, "No routine recorded at a visit yet.", fontsize=_FONT + 2)
+        return fig
+    names = dict(zip(*(load_stretches()[c] for c in ("stretch_id", "name")), strict=True))
+    rows = []
+    for item in routine["items"]:
+        movement = str(item.get("movement", ""))
+        try:
+            movement_text = movement_label(movement)
+        except WorkbookError:  # an older routine may name a movement the table no longer has
+            movement_text = movement
+        stretch_id = str(item.get("stretch_id", ""))
+        rows.append(
+            [
+                movement_text,
+                names.get(stretch_id, stretch_id),
+                _number(item.get("hold_s"), 0),
+                _number(item.get("reps"), 0),
+                _number(item.get("per_week"), 0),
+                str(item.get("chosen_by", "")),
+            ]
+        )
+    fig.text(0.05, 0.89, f"Given at the visit of {_date(given)}.", fontsize=_FONT + 1, va="top")
+    _table(
+        fig,
+        (0.05, 0.3, 0.9, 0.56),
+        ["Movement", "Stretch", "Hold (s)", "Repetitions", "Days a week", "Chosen by"],
+        rows,
+        [0.28, 0.34, 0.08, 0.1, 0.1, 0.1],
+        font=_FONT + 1,
+    )
+    return fig
+
+
+def _course_pages(visits: pd.DataFrame, subtitle: str) -> list[Figure]:
+    ordered = visits.sort_values("visit_date", kind="stable").reset_index(drop=True)
+    pain = pd.to_numeric(ordered.get("pain_nprs"), errors="coerce")
+    odi = pd.to_numeric(ordered.get("odi_index"), errors="coerce")
+    rows = []
+    for i in range(len(ordered)):
+        band = odi_band(float(odi[i])) if pd.notna(odi[i]) else "–"
+        rows.append(
+            [_date(ordered.at[i, "visit_date"]), _number(pain[i], 0), _number(odi[i], 0), band]
+        )
+    header = ["Visit", "Pain (NPRS 0-10)", "ODI (0-100)", "ODI band (Fairbank)"]
+    widths = [0.25, 0.25, 0.2, 0.3]
+    pages = []
+    chunks = [
+        rows[i : i + COURSE_ROWS_PER_PAGE] for i in range(0, len(rows), COURSE_ROWS_PER_PAGE)
+    ] or [[]]
+    for number, chunk in enumerate(chunks):
+        heading = "Pain and disability course" + (" (continued)" if number else "")
+        fig = _page(A4_PORTRAIT, heading, subtitle)
+        top = 0.9
+        if number == 0:
+            ax = fig.add_axes((0.1, 0.62, 0.8, 0.26))
+            score_chart(ordered.assign(pain_nprs=pain, odi_index=odi), ax=ax)
+            top = 0.56
+        _table(fig, (0.1, 0.04, 0.8, top - 0.04), header, chunk, widths)
+        pages.append(fig)
+    return pages
+
+
+def report_pages(
+    store: ProgressStore, patient_id: str, *, include_name: bool = True
+) -> list[Figure]:
+    """The report's pages as Figures, in order (see :func:`progress_report`)."""
+    patient = store.patient(patient_id)
+    profile = store.profile(patient_id)
+    visits = store.visits(patient_id)
+    measurements = store.measurements(patient_id)
+
+    name = str(patient.get("name", "")) if include_name else ""
+    last_visit = _date(visits["visit_date"].max()) if len(visits) else "–"
+    subtitle = " · ".join(
+        part
+        for part in (
+            name,
+            f"{len(visits)} visit{'s' if len(visits) != 1 else ''}, the last on {last_visit}",
+        )
+        if part
+    )
+    return [
+        _chart_page(measurements, visits, profile, name or "Progress"),
+        _progress_page(progress(measurements, visits, profile), score_progress(visits), subtitle),
+        _routine_page(visits, subtitle),
+        *_course_pages(visits, subtitle),
+    ]
+
+
+def progress_report(
+    store: ProgressStore,
+    patient_id: str,
+    path: str | os.PathLike[str],
+    *,
+    include_name: bool = True,
+) -> Path:
+    """Write a patient's progress report as a multi-page PDF.
+
+    Parameters
+    ----------
+    store : Store
+        An open store (anything with ``patient``, ``profile``, ``visits``, ``measurements``).
+    patient_id : str
+    path : str or path-like
+        A ``.pdf`` file in an existing folder. Written beside the target and renamed, so it is
+        complete or absent.
+    include_name : bool, default True
+        Print the patient's name on the pages (for the clinic's file). False leaves it out.
+
+    Returns
+    -------
+    Path
+        The file written; ``report_page_count(len(visits))`` pages.
+
+    Raises
+    ------
+    WorkbookError
+        For a path not ending in .pdf or in a missing folder, or an unknown patient (from the
+        store).
+    """
+    target = Path(path)
+    if target.suffix.lower() != ".pdf":
+        raise WorkbookError("path", str(path), "a file name ending in .pdf")
+    if not target.parent.is_dir():
+        raise WorkbookError("path", str(path), "a file in an existing folder")
+    pages = report_pages(store, patient_id, include_name=include_name)
+    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=target.parent)
+    os.close(handle)
+    try:
+        with (
+            mpl.rc_context({"pdf.fonttype": 42}),
+            PdfPages(temporary, metadata=_PDF_METADATA) as pdf,
+        ):
+            for page in pages:
+                pdf.savefig(page)
+        Path(temporary).replace(target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target

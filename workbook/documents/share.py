@@ -1,0 +1,526 @@
+"""Share a case with a colleague, and import one: a bundle that needs no clinic store.
+
+``share_case`` writes a folder (or a ``.zip``) holding:
+
+- ``report.html``: one self-contained page, the progress chart embedded as SVG, the progress
+  table, pain and disability, the routine;
+- ``measurements.csv`` and ``visits.csv``: the numbers, by day since the first visit;
+- ``case.json``: case code, age band, clinical profile, the routine given;
+- ``charts.ipynb``: a notebook that rebuilds the chart from the CSV files;
+- ``README.txt``: what the files are.
+
+By default the bundle is de-identified by the Safe Harbor rules (:mod:`workbook.records.deidentify`): no
+name, id, birth year, date, contact detail, therapist or note; file names are fixed (never the
+patient's), zip entries carry a fixed timestamp, chart files neutral metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter
+
+from ..clinical.measures import (
+    check_degrees,
+    check_instrument,
+    check_odi_sections,
+    check_pain,
+    check_position,
+    check_side,
+    motion_label,
+)
+from ..clinical.outcomes import progress, score_progress
+from ..clinical.profile import PatientProfile
+from ..clinical.routine import Routine
+from ..clinical.stretches import load_stretches, movement_label
+from ..clinical.tables import require_columns
+from ..errors import WorkbookError
+from ..records.deidentify import (
+    MEASUREMENT_COLUMNS,
+    VISIT_COLUMNS,
+    DeidentifiedCase,
+    band_floor,
+    deidentify_case,
+    sections_from_text,
+)
+from ..records.paths import workbook_version
+from .charts import export_chart, progress_chart
+
+if TYPE_CHECKING:
+    from ..records.store import Store
+
+__all__ = ["BUNDLE_FILES", "case_chart", "chart_frames", "import_case", "read_case", "share_case"]
+
+BUNDLE_FILES = (
+    "README.txt",
+    "case.json",
+    "measurements.csv",
+    "visits.csv",
+    "report.html",
+    "chart.png",
+    "charts.ipynb",
+)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip's earliest date: no trace of when the case was shared
+_EPOCH = pd.Timestamp("2000-01-01")  # anchor for day offsets inside the chart, never shown
+_DAY_STEPS = (7, 14, 21, 28, 42, 56, 84, 112, 182, 364)  # ticks every week(s): days read easily
+
+
+def share_case(
+    store: Store,
+    patient_id: str,
+    dest: str | os.PathLike[str],
+    *,
+    deidentify: bool = True,
+    include_notes: bool = False,
+) -> Path:
+    """Write a case bundle for a colleague.
+
+    Parameters
+    ----------
+    store : Store
+    patient_id : str
+    dest : path
+        A new folder, or a file ending in ``.zip``. Must not exist yet.
+    deidentify : bool, default True
+        False writes the same bundle with the patient's name and real dates, for a transfer of
+        care inside the clinic; the report then says so at the top in red.
+    include_notes : bool, default False
+        Keep free-text visit notes (they may name people or places).
+
+    Returns
+    -------
+    Path
+        The folder or zip written.
+    """
+    target = Path(dest)
+    if target.exists():
+        raise WorkbookError(
+            "dest", str(target), "a path that does not exist yet (nothing is overwritten)"
+        )
+    if not target.parent.is_dir():
+        raise WorkbookError("dest", str(target), "a path in an existing folder")
+    patient = store.patient(patient_id)
+    visits = store.visits(patient_id)
+    measurements = store.measurements(patient_id)
+    case = deidentify_case(
+        patient["birth_year"],
+        store.profile(patient_id),
+        visits,
+        measurements,
+        include_notes=include_notes,
+    )
+    identified = (
+        None
+        if deidentify
+        else {
+            "name": patient["name"],
+            "first_visit": pd.to_datetime(visits["visit_date"]).min(),
+        }
+    )
+    with tempfile.TemporaryDirectory(prefix=".share-", dir=target.parent) as work:
+        folder = Path(work) / "case"
+        folder.mkdir()
+        _write_bundle(case, folder, identified)
+        if target.suffix.lower() == ".zip":
+            _zip(folder, target)
+        else:
+            shutil.move(str(folder), target)
+    return target
+
+
+def _write_bundle(case: DeidentifiedCase, folder: Path, identified: Mapping | None) -> None:
+    case.measurements.to_csv(folder / "measurements.csv", index=False, columns=MEASUREMENT_COLUMNS)
+    visits = case.visits if case.notes_included else case.visits.drop(columns="notes")
+    visits.to_csv(folder / "visits.csv", index=False)
+    (folder / "case.json").write_text(json.dumps(_case_json(case), indent=2) + "\n")
+    fig = case_chart(case.measurements, case.visits, case.profile)
+    export_chart(fig, folder / "chart.png")
+    (folder / "report.html").write_text(_report_html(case, identified, fig))
+    (folder / "charts.ipynb").write_text(json.dumps(_notebook(case), indent=1) + "\n")
+    (folder / "README.txt").write_text(_readme(case))
+    for path in folder.iterdir():
+        os.utime(path, (0, 0))  # no trace of the sharing date in the files' times either
+
+
+def _zip(folder: Path, target: Path) -> None:
+    partial = target.with_name(f".{target.name}.partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for name in BUNDLE_FILES:
+            info = zipfile.ZipInfo(f"case/{name}", date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(info, (folder / name).read_bytes())
+    partial.replace(target)
+
+
+def _case_json(case: DeidentifiedCase) -> dict[str, Any]:
+    return {
+        "format": "hip-mobility-workbook case",
+        "format_version": 1,
+        "workbook_version": workbook_version(),
+        "case_code": case.case_code,
+        "age_band": case.age_band,
+        "deidentified": "HIPAA Safe Harbor (45 CFR 164.514(b)(2))",
+        "notes_included": case.notes_included,
+        "profile": case.profile.to_dict(),
+        "routine": case.routine,
+    }
+
+
+def chart_frames(
+    measurements: pd.DataFrame, visits: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A shared case's tables in the shape the chart takes, with the days as the time axis."""
+    m = measurements.assign(visit_id=measurements["visit"].astype(str))
+    v = visits.assign(visit_id=visits["visit"].astype(str))
+    for frame in (m, v):
+        frame["visit_date"] = _EPOCH + pd.to_timedelta(frame["day"].astype("int64"), unit="D")
+    if "routine" not in v:
+        v["routine"] = None
+    return m, v
+
+
+def case_chart(
+    measurements: pd.DataFrame, visits: pd.DataFrame, profile: PatientProfile | None = None
+) -> Figure:
+    """The progress chart of a shared case, its time axis in days since the first visit."""
+    m, v = chart_frames(measurements, visits)
+    fig = progress_chart(m, v, profile=profile)
+    zero = mdates.date2num(_EPOCH)
+    last = int(pd.concat([measurements["day"], visits["day"]]).max() or 0)
+    step = next((s for s in _DAY_STEPS if last / s <= 6), _DAY_STEPS[-1])
+    ticks = zero + np.arange(0, last + step, step)
+    for ax in fig.axes:
+        if isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter):
+            # The chart is drawn on stand-in dates; its ticks say days, never a date.
+            ax.xaxis.set_major_locator(FixedLocator(ticks))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x - zero:.0f}"))
+            ax.xaxis.get_offset_text().set_visible(False)
+            ax.set_xlabel("Days since the first visit")
+    return fig
+
+
+def _svg(fig: Figure) -> str:
+    # Text as text, not glyph outlines: smaller, searchable, and readable by screen readers.
+    with tempfile.TemporaryDirectory() as work, mpl.rc_context({"svg.fonttype": "none"}):
+        path = export_chart(fig, Path(work) / "chart.svg")
+        text = path.read_text()
+    return text[text.index("<svg") :]  # drop the XML prolog and doctype inside the HTML page
+
+
+def _table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _progress_display(case: DeidentifiedCase) -> pd.DataFrame:
+    m, v = chart_frames(case.measurements, case.visits)
+    table = progress(m, v, case.profile)
+    if table.empty:
+        return pd.DataFrame({"Note": ["No range-of-motion measurements in this case."]})
+
+    def days(dates: pd.Series) -> pd.Series:
+        return (pd.to_datetime(dates) - _EPOCH).dt.days
+
+    return pd.DataFrame(
+        {
+            "Motion": table["motion"].map(motion_label),
+            "Side": table["side"],
+            "First (day)": days(table["baseline_date"]),
+            "First (°)": table["baseline_degrees"],
+            "Latest (day)": days(table["latest_date"]),
+            "Latest (°)": table["latest_degrees"],
+            "Change (°)": table["change_degrees"],
+            "MDC (°)": table["mdc_degrees"],
+            "Real change?": table["real_change"],
+            "% of normal": table["percent_of_normal"],
+        }
+    )
+
+
+def _scores_display(case: DeidentifiedCase) -> pd.DataFrame:
+    _, v = chart_frames(case.measurements, case.visits)
+    scores = score_progress(v)
+    return pd.DataFrame(
+        {
+            "Measure": scores["measure"].map(
+                {"pain_nprs": "Pain (NPRS 0-10)", "odi_index": "Disability (ODI %)"}
+            ),
+            "First": scores["baseline_points"],
+            "Latest": scores["latest_points"],
+            "Change": scores["change_points"],
+            "Important change?": scores["important_change"],
+        }
+    )
+
+
+def _routine_display(case: DeidentifiedCase) -> pd.DataFrame:
+    if not case.routine:
+        return pd.DataFrame({"Note": ["No routine was recorded with the visits."]})
+    names = load_stretches().set_index("stretch_id")["name"]
+    items = pd.DataFrame(case.routine["items"])
+    return pd.DataFrame(
+        {
+            "Movement": items["movement"].map(movement_label),
+            "Stretch": items["stretch_id"].map(lambda s: names.get(s, s or "none safe")),
+            "Hold (s)": items["hold_s"],
+            "Reps": items["reps"],
+            "Days/week": items["per_week"],
+            "Chosen by": items["chosen_by"],
+        }
+    )
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: .5em 0; } td, th { border: 1px solid #bbb;
+padding: .25em .6em; text-align: left; } th { background: #f0f0f0; }
+.banner { padding: .6em 1em; border-radius: 4px; background: #eef6ee; }
+.banner.identified { background: #fde8e8; color: #8b0000; font-weight: bold; }
+svg { max-width: 100%; height: auto; }
+@media print { body { margin: 0; } h2 { break-after: avoid; } }
+"""
+
+
+def _report_html(case: DeidentifiedCase, identified: Mapping | None, fig: Figure) -> str:
+    profile = case.profile
+    facts = {
+        "Age band": case.age_band,
+        "Activity": profile.activity,
+        "Gets down to and up from the floor": "yes" if profile.floor_transfer else "no",
+        "Kneeling": profile.kneeling,
+        "Conditions": ", ".join(sorted(profile.conditions)) or "none recorded",
+        "Visits": str(len(case.visits)),
+        "Course of care": f"{int(case.visits['day'].max())} days",
+    }
+    if identified:
+        banner = (
+            '<p class="banner identified">IDENTIFIED: this report names the patient '
+            f"({html.escape(identified['name'])}); first visit "
+            f"{identified['first_visit']:%Y-%m-%d}. Do not send it outside the clinic.</p>"
+        )
+    else:
+        banner = (
+            '<p class="banner">De-identified (HIPAA Safe Harbor): no name, dates, contact '
+            "details or record numbers. Days count from the first visit."
+            + (" Free-text notes were included by the therapist." if case.notes_included else "")
+            + "</p>"
+        )
+    facts_html = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts.items()
+    )
+    visits = case.visits.drop(columns=["odi_sections"]).rename(
+        columns={
+            "visit": "Visit",
+            "day": "Day",
+            "pain_nprs": "Pain (0-10)",
+            "odi_index": "ODI %",
+            "notes": "Notes",
+        }
+    )
+    if not case.notes_included:
+        visits = visits.drop(columns="Notes")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Shared case {html.escape(case.case_code)}</title>
+<style>{_STYLE}</style></head>
+<body>
+<h1>Hip mobility case {html.escape(case.case_code)}</h1>
+{banner}
+<h2>Patient</h2><table>{facts_html}</table>
+<h2>Range of motion over the course of care</h2>
+<figure>{_svg(fig)}</figure>
+<h2>Progress</h2>{_table(_progress_display(case))}
+<p>A change counts as real when it reaches the minimal detectable change (MDC95) of the motion.</p>
+<h2>Pain and disability</h2>{_table(_scores_display(case))}
+<h2>Visits</h2>{_table(visits)}
+<h2>Home routine</h2>{_table(_routine_display(case))}
+<p><small>Made with the Hip Mobility Workbook {html.escape(workbook_version())}.</small></p>
+</body></html>
+"""
+
+
+def _notebook(case: DeidentifiedCase) -> dict[str, Any]:
+    def cell(kind: str, text: str) -> dict[str, Any]:
+        made: dict[str, Any] = {"cell_type": kind, "metadata": {}, "source": text}
+        if kind == "code":
+            made.update(execution_count=None, outputs=[])
+        return made
+
+    return {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "cells": [
+            cell(
+                "markdown",
+                f"# Shared case {case.case_code}\n\nRebuilds the progress chart "
+                "from `measurements.csv` and `visits.csv` beside this notebook. "
+                "Needs the Hip Mobility Workbook installed. Run all cells.",
+            ),
+            cell(
+                "code",
+                "from workbook.documents.share import read_case, case_chart\n\n"
+                "case = read_case('.')\ncase.measurements.head()",
+            ),
+            cell("code", "case_chart(case.measurements, case.visits, case.profile)"),
+        ],
+    }
+
+
+def _readme(case: DeidentifiedCase) -> str:
+    return (
+        f"Hip mobility case {case.case_code}\n\n"
+        "report.html       open in a browser: chart, progress, pain and disability, routine\n"
+        "measurements.csv  range of motion: visit, day since first visit, motion, side, degrees\n"
+        "visits.csv        pain (0-10) and Oswestry index per visit\n"
+        "case.json         age band, clinical profile, routine\n"
+        "chart.png         the progress chart, for slides or a letter\n"
+        "charts.ipynb      rebuilds the chart from the CSV files (needs the workbook)\n\n"
+        "To add this case to your own workbook store: workbook.import_case(store, this_folder)\n"
+    )
+
+
+# -- reading and importing ------------------------------------------------------------------
+
+
+def _read_files(bundle: Path) -> dict[str, bytes]:
+    if bundle.is_dir():
+        return {
+            name: (bundle / name).read_bytes() for name in BUNDLE_FILES if (bundle / name).is_file()
+        }
+    if bundle.is_file() and zipfile.is_zipfile(bundle):
+        with zipfile.ZipFile(bundle) as archive:
+            return {
+                Path(info.filename).name: archive.read(info)
+                for info in archive.infolist()
+                if Path(info.filename).name in BUNDLE_FILES
+            }
+    raise WorkbookError("bundle", str(bundle), "a case folder or .zip written by share_case")
+
+
+def read_case(bundle: str | os.PathLike[str]) -> DeidentifiedCase:
+    """Read a bundle written by :func:`share_case` back into a :class:`DeidentifiedCase`."""
+    files = _read_files(Path(bundle))
+    missing = [n for n in ("case.json", "measurements.csv", "visits.csv") if n not in files]
+    if missing:
+        raise WorkbookError("bundle", str(bundle), f"a case bundle; it lacks {', '.join(missing)}")
+    try:
+        meta = json.loads(files["case.json"])
+        profile = PatientProfile.from_dict(meta["profile"])
+        measurements = pd.read_csv(io.BytesIO(files["measurements.csv"]))
+        visits = pd.read_csv(io.BytesIO(files["visits.csv"]), keep_default_na=True)
+    except (ValueError, KeyError, TypeError) as exc:
+        if isinstance(exc, WorkbookError):
+            raise
+        raise WorkbookError("bundle", str(bundle), f"a readable case bundle ({exc})") from None
+    require_columns(measurements, "measurements.csv", MEASUREMENT_COLUMNS)
+    require_columns(visits, "visits.csv", VISIT_COLUMNS[:-1])  # notes travel only when included
+    if "notes" not in visits:
+        visits["notes"] = ""
+    visits["notes"] = visits["notes"].fillna("").astype(str)
+    visits["pain_nprs"] = visits["pain_nprs"].astype("Int64")
+    return DeidentifiedCase(
+        case_code=str(meta.get("case_code", "")),
+        age_band=str(meta.get("age_band", "")),
+        profile=profile,
+        measurements=measurements,
+        visits=visits,
+        routine=meta.get("routine"),
+        notes_included=bool(meta.get("notes_included", False)),
+    )
+
+
+def _check_case(case: DeidentifiedCase) -> None:
+    """Every value checked before anything is written, so a bad bundle leaves no half patient."""
+    for row in case.measurements.itertuples(index=False):
+        check_degrees(row.motion, row.degrees, check_side(row.side))
+        check_instrument(row.instrument)
+        check_position(row.position)
+    for visit in case.visits.itertuples(index=False):
+        if int(visit.day) < 0:
+            raise WorkbookError("visits.csv day", visit.day, "0 or more days since the first visit")
+        if not pd.isna(visit.pain_nprs):
+            check_pain(visit.pain_nprs)
+        sections = sections_from_text(visit.odi_sections)
+        if sections is not None:
+            check_odi_sections(sections)
+    if case.routine is not None:
+        Routine.from_dict(case.routine)
+
+
+def import_case(store: Store, bundle: str | os.PathLike[str]) -> str:
+    """Add a shared case to a store as a new, de-identified patient.
+
+    The patient is named after the case code. Dates are rebuilt so that the last visit falls on
+    the day of import (the bundle holds days, not dates), and the birth year is the one that
+    gives the band's youngest age at the first visit. Every visit goes through the store's own
+    checks.
+
+    Returns
+    -------
+    str
+        The new patient's id.
+    """
+    case = read_case(bundle)
+    _check_case(case)
+    last_day = int(case.visits["day"].max()) if len(case.visits) else 0
+    first_visit = pd.Timestamp(dt.date.today()) - pd.Timedelta(days=last_day)
+    birth_year = first_visit.year - band_floor(case.age_band)
+    patient_id = store.add_patient(
+        f"Shared case {case.case_code}",
+        birth_year,
+        case.profile,
+        case_code=case.case_code,
+        age_band=case.age_band,
+        deidentified=True,
+    )
+    for visit in case.visits.itertuples(index=False):
+        rows = case.measurements[case.measurements["visit"] == visit.visit]
+        rom = {
+            (r.motion, r.side): {
+                "degrees": float(r.degrees),
+                "instrument": r.instrument,
+                "position": r.position,
+            }
+            for r in rows.itertuples(index=False)
+        }
+        store.log_visit(
+            patient_id,
+            (first_visit + pd.Timedelta(days=int(visit.day))).date(),
+            rom,
+            pain=None if pd.isna(visit.pain_nprs) else int(visit.pain_nprs),
+            odi=sections_from_text(visit.odi_sections),
+            routine=case.routine if visit.visit == case.visits["visit"].max() else None,
+            notes=str(visit.notes),
+        )
+    return patient_id
