@@ -1,0 +1,240 @@
+"""Writing the files people read: whole or not at all, owner-only, with neutral metadata.
+
+Every document the workbook writes (chart exports, the handout, the progress report, a shared
+case) names or describes a patient, so every one is written the same way:
+
+- :func:`check_target` refuses a wrong suffix or a missing folder before any work is done;
+- :func:`atomic_path` hands out a temporary file created beside the target, then flushes it to
+  disk and moves it into place in one rename, so a crash or an error never leaves half a file
+  and a reader never sees one; on failure the temporary file is removed;
+- files are readable and writable by their owner only (:data:`FILE_MODE`, 0600), folders
+  likewise (:data:`FOLDER_MODE`, 0700);
+- :func:`neutral_metadata` gives the PNG, SVG and PDF metadata that carries no software version,
+  no creation date and no title: nothing that identifies a patient, a clinic or a moment.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> with tempfile.TemporaryDirectory() as folder:
+...     target = check_target(Path(folder) / "note.txt", (".txt",))
+...     written = write_text(target, "Hold 30 seconds.")
+...     print(written.read_text(), oct(written.stat().st_mode & 0o777))
+...     print(sorted(p.name for p in Path(folder).iterdir()))
+Hold 30 seconds. 0o600
+['note.txt']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import WorkbookError, one_of
+
+__all__ = [
+    "FILE_MODE",
+    "FOLDER_MODE",
+    "NEUTRAL_CREATOR",
+    "atomic_path",
+    "check_target",
+    "neutral_metadata",
+    "private_folder",
+    "write_bytes",
+    "write_text",
+]
+
+FILE_MODE = 0o600  # owner reads and writes; a document about a patient is nobody else's
+FOLDER_MODE = 0o700
+# Neutral, fixed metadata: no software version, no creation date, no title. Sharing depends on
+# exports carrying nothing that identifies a patient, a clinic or a moment.
+NEUTRAL_CREATOR = "Hip Mobility Workbook"
+_NEUTRAL: dict[str, dict[str, Any]] = {
+    "png": {"Software": None},
+    "svg": {"Creator": NEUTRAL_CREATOR, "Date": None},
+    "pdf": {"Creator": NEUTRAL_CREATOR, "Producer": NEUTRAL_CREATOR, "CreationDate": None},
+}
+
+
+def neutral_metadata(fmt: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Metadata for matplotlib's ``savefig``/``PdfPages`` that names no software or date.
+
+    Parameters
+    ----------
+    fmt : {"png", "svg", "pdf"}
+        The file format.
+    extra : mapping, optional
+        Keys merged over the neutral ones (e.g. ``{"Title": ...}``; ``None`` removes a key).
+
+    Returns
+    -------
+    dict
+        A new dict each call, safe to change.
+
+    Examples
+    --------
+    >>> neutral_metadata("pdf", {"Title": "Your home stretches"})["Title"]
+    'Your home stretches'
+    >>> neutral_metadata("png")
+    {'Software': None}
+    """
+    if fmt not in _NEUTRAL:
+        raise WorkbookError("format", fmt, one_of(_NEUTRAL))
+    if extra is not None and not isinstance(extra, Mapping):
+        raise WorkbookError("metadata", extra, "a mapping of metadata keys to values, or None")
+    return {**_NEUTRAL[fmt], **dict(extra or {})}
+
+
+def check_target(
+    path: str | os.PathLike[str],
+    suffixes: Iterable[str],
+    *,
+    field: str = "path",
+    new: bool = False,
+) -> Path:
+    """Check where a document will be written, before anything is drawn.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (or folder) to write.
+    suffixes : iterable of str
+        Allowed suffixes, lower case with the dot (``".pdf"``); compared ignoring case. Empty
+        allows any suffix (a folder, say).
+    field : str
+        The name given in the error message.
+    new : bool
+        Refuse a path that exists already (nothing is overwritten).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    WorkbookError
+        For another suffix, a folder that does not exist, or (``new``) an existing path.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_target("chart.jpg", (".png", ".svg"))
+    ... except WorkbookError as error:
+    ...     print(error.allowed)
+    a file name ending in one of '.png', '.svg'
+    """
+    target = Path(path)
+    allowed = tuple(suffixes)
+    if allowed and target.suffix.lower() not in allowed:
+        raise WorkbookError(field, str(path), "a file name ending in " + one_of(allowed))
+    if new and target.exists():
+        raise WorkbookError(
+            field, str(path), "a path that does not exist yet (nothing is overwritten)"
+        )
+    if not target.parent.is_dir():
+        raise WorkbookError(field, str(path), "a file in an existing folder")
+    return target
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The rename itself is durable only once the folder is flushed; not every system lets a
+    # folder be opened (Windows), and there the rename is as durable as it gets.
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str], *, mode: int = FILE_MODE) -> Iterator[Path]:
+    """A temporary path beside ``target`` to write to; moved into place when the block ends.
+
+    The temporary file is created empty in the target's folder (so the final rename stays on one
+    file system), hidden by a leading dot. When the ``with`` block ends normally the file gets
+    ``mode``, is flushed to disk and renamed over ``target`` in one step; when it raises, the
+    temporary file is removed and ``target`` is left as it was.
+
+    Parameters
+    ----------
+    target : str or path-like
+        The file to write, in an existing folder.
+    mode : int, default 0o600
+        Permission bits of the finished file.
+
+    Yields
+    ------
+    Path
+        Where to write (a writer may replace the empty file, e.g. ``fig.savefig(path)``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     target = Path(folder) / "sheet.html"
+    ...     try:
+    ...         with atomic_path(target) as tmp:
+    ...             _ = tmp.write_text("<p>half a sheet")
+    ...             raise RuntimeError("the drawing failed")
+    ...     except RuntimeError:
+    ...         pass
+    ...     print(list(Path(folder).iterdir()))
+    []
+    """
+    final = Path(target)
+    handle, name = tempfile.mkstemp(prefix=f".{final.stem}-", suffix=final.suffix, dir=final.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        temporary.chmod(mode)
+        _fsync_file(temporary)
+        temporary.replace(final)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_folder(final.parent)
+
+
+def write_text(target: str | os.PathLike[str], text: str, *, mode: int = FILE_MODE) -> Path:
+    """Write UTF-8 text whole or not at all (see :func:`atomic_path`); returns the path."""
+    with atomic_path(target, mode=mode) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    return Path(target)
+
+
+def write_bytes(target: str | os.PathLike[str], data: bytes, *, mode: int = FILE_MODE) -> Path:
+    """Write bytes whole or not at all (see :func:`atomic_path`); returns the path."""
+    with atomic_path(target, mode=mode) as temporary:
+        temporary.write_bytes(data)
+    return Path(target)
+
+
+def private_folder(path: str | os.PathLike[str]) -> Path:
+    """Create a folder only its owner can open (0700), whatever the umask; returns it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as parent:
+    ...     oct(private_folder(Path(parent) / "case").stat().st_mode & 0o777)
+    '0o700'
+    """
+    folder = Path(path)
+    folder.mkdir(mode=FOLDER_MODE)
+    folder.chmod(FOLDER_MODE)
+    return folder
