@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,18 +27,30 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from ..clinical.display import (
+    DEG,
+    MISSING,
+    format_date,
+    format_degrees,
+    format_number,
+    format_percent,
+    normal_label,
+    plural,
+    score_label,
+    verdict_label,
+    yes_no,
+)
 from ..clinical.measures import motion_label, odi_band
 from ..clinical.outcomes import progress, score_progress
 from ..clinical.profile import PatientProfile
-from ..clinical.reference import score_threshold
 from ..errors import WorkbookError
-from .charts import NEUTRAL_CREATOR, progress_chart, score_chart
+from .charts import progress_chart, score_chart
+from .files import atomic_path, check_target, neutral_metadata
 
 __all__ = [
     "A4_LANDSCAPE",
     "A4_PORTRAIT",
     "COURSE_ROWS_PER_PAGE",
-    "DEG",
     "ProgressStore",
     "progress_report",
     "report_page_count",
@@ -49,20 +60,8 @@ __all__ = [
 A4_PORTRAIT = (8.27, 11.69)
 A4_LANDSCAPE = (11.69, 8.27)
 COURSE_ROWS_PER_PAGE = 28
-_PDF_METADATA = {"Creator": NEUTRAL_CREATOR, "Producer": NEUTRAL_CREATOR, "CreationDate": None}
 _FONT = 8
 _HEADER_GREY = "#e8e8e8"
-DEG = "°"
-
-_VERDICT_TEXT = {
-    "improved": "improved",
-    "worse": "worse",
-    "within measurement error": "within error",
-    "single measurement": "one visit",
-    "no important change": "no important change",
-    "single score": "one visit",
-    "not recorded": "not recorded",
-}
 
 
 class ProgressStore(Protocol):
@@ -77,27 +76,6 @@ class ProgressStore(Protocol):
 def report_page_count(n_course_visits: int) -> int:
     """Pages in a report whose visit log has ``n_course_visits`` visits."""
     return 3 + max(1, math.ceil(n_course_visits / COURSE_ROWS_PER_PAGE))
-
-
-# Display formatting: the numbers are computed in progress.py, only turned into text here.
-
-
-def _number(value: object, digits: int = 0, suffix: str = "") -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{float(value):.{digits}f}{suffix}"
-
-
-def _signed(value: object, digits: int = 0, suffix: str = "") -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{float(value):+.{digits}f}{suffix}"
-
-
-def _date(value: object) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return pd.Timestamp(value).strftime("%d %b %Y")
 
 
 def _page(size: tuple[float, float], heading: str, subtitle: str) -> Figure:
@@ -154,118 +132,104 @@ def _chart_page(
     return progress_chart(measurements, visits, profile=profile, figsize=A4_PORTRAIT, title=title)
 
 
+# The numbers are computed in clinical.outcomes and turned into words by clinical.display;
+# the tables below only lay them out. Column widths are fractions of the table: they add up to 1.
+_ROM_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("Motion", 0.125),
+    ("Side", 0.04),
+    ("Visits", 0.04),
+    ("First", 0.07),
+    ("First", 0.045),
+    ("Latest", 0.07),
+    ("Latest", 0.045),
+    ("Change", 0.05),
+    ("MDC", 0.045),
+    ("Judgement", 0.075),
+    ("% of normal", 0.07),
+    ("Normal (reference)", 0.19),
+    ("Left − right", 0.07),
+    ("Instrument", 0.065),
+)
+_SCORE_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("Measure", 0.17),
+    ("Scored", 0.05),
+    ("First", 0.08),
+    ("First", 0.05),
+    ("Latest", 0.08),
+    ("Latest", 0.05),
+    ("Change", 0.06),
+    ("Change %", 0.07),
+    ("MCID", 0.05),
+    ("Meets MCID", 0.08),
+    ("Meets 30 %", 0.08),
+    ("Judgement", 0.14),
+)
+_PROGRESS_NOTES = [
+    "First and latest: the first and last visits at which each was measured. "
+    "Change: latest minus first; a larger angle is better, a lower pain or ODI score is "
+    "better.",
+    "Range of motion: 'improved' or 'worse' when the change reaches the minimal detectable "
+    "change (MDC95, from the measurement-error reference); 'within error' when it "
+    "does not, so it may be measurement noise.",
+    "Pain and ODI: 'improved' when the fall reaches both the MCID and 30 % of the first "
+    "score (Ostelo 2008, data/mcid.csv).",
+    f"Instrument 'changed': readings differ by 3-5{DEG} between instruments, so compare with "
+    "care. Normal values: data/normal_rom.csv, the reference named beside each value.",
+]
+
+
+def _rom_rows(table: pd.DataFrame) -> list[list[str]]:
+    return [
+        [
+            motion_label(str(row["motion"])),
+            str(row["side"]),
+            str(row["n_visits"]),
+            format_date(row["baseline_date"]),
+            format_degrees(row["baseline_degrees"]),
+            format_date(row["latest_date"]),
+            format_degrees(row["latest_degrees"]),
+            format_degrees(row["change_degrees"], signed=True),
+            format_degrees(row["mdc_degrees"], 1),
+            verdict_label(row["real_change"]),
+            format_percent(row["percent_of_normal"]),
+            normal_label(float(row["normal_degrees"]), str(row["normal_source"])),
+            format_degrees(row["side_difference_degrees"], signed=True),
+            "changed" if row["instrument_changed"] else "same",
+        ]
+        for row in table.to_dict("records")
+    ]
+
+
+def _score_rows(scores: pd.DataFrame) -> list[list[str]]:
+    return [
+        [
+            score_label(str(row["measure"])),
+            str(row["n_visits"]),
+            format_date(row["baseline_date"]),
+            format_number(row["baseline_points"]),
+            format_date(row["latest_date"]),
+            format_number(row["latest_points"]),
+            format_number(row["change_points"], signed=True),
+            format_percent(row["change_percent"], signed=True),
+            format_number(row["mcid_points"]),
+            yes_no(row["meets_mcid"]),
+            yes_no(row["meets_percent"]),
+            verdict_label(row["important_change"]),
+        ]
+        for row in scores.to_dict("records")
+    ]
+
+
 def _progress_page(table: pd.DataFrame, scores: pd.DataFrame, subtitle: str) -> Figure:
     fig = _page(A4_LANDSCAPE, "Progress", subtitle)
-    header = [
-        "Motion",
-        "Side",
-        "Visits",
-        "First",
-        "First",
-        "Latest",
-        "Latest",
-        "Change",
-        "MDC",
-        "Judgement",
-        "% of normal",
-        "Normal (reference)",
-        "Left − right",
-        "Instrument",
-    ]
-    rows = []
-    for row in table.itertuples(index=False):
-        rows.append(
-            [
-                motion_label(row.motion),
-                row.side,
-                str(row.n_visits),
-                _date(row.baseline_date),
-                _number(row.baseline_degrees, 0, DEG),
-                _date(row.latest_date),
-                _number(row.latest_degrees, 0, DEG),
-                _signed(row.change_degrees, 0, DEG),
-                _number(row.mdc_degrees, 1, DEG),
-                _VERDICT_TEXT[row.real_change],
-                _number(row.percent_of_normal, 0, " %"),
-                f"{row.normal_degrees:g}{DEG} ({row.normal_source})",
-                _signed(row.side_difference_degrees, 0, DEG),
-                "changed" if row.instrument_changed else "same",
-            ]
-        )
-    widths = [
-        0.125,
-        0.04,
-        0.04,
-        0.07,
-        0.045,
-        0.07,
-        0.045,
-        0.05,
-        0.045,
-        0.075,
-        0.07,
-        0.19,
-        0.07,
-        0.065,
-    ]  # fractions of the table's width: they add up to 1
-    _table(fig, (0.05, 0.40, 0.88, 0.5), header, rows, widths, font=_FONT - 1)
-
-    fig.text(0.05, 0.37, "Pain and disability", fontsize=_FONT + 3, fontweight="bold", va="top")
-    score_header = [
-        "Measure",
-        "Scored",
-        "First",
-        "First",
-        "Latest",
-        "Latest",
-        "Change",
-        "Change %",
-        "MCID",
-        "Meets MCID",
-        "Meets 30 %",
-        "Judgement",
-    ]
-    score_rows = []
-    for row in scores.itertuples(index=False):
-        score_rows.append(
-            [
-                score_threshold(row.measure).label,
-                str(row.n_visits),
-                _date(row.baseline_date),
-                _number(row.baseline_points, 0),
-                _date(row.latest_date),
-                _number(row.latest_points, 0),
-                _signed(row.change_points, 0),
-                _signed(row.change_percent, 0, " %"),
-                _number(row.mcid_points, 0),
-                "yes" if row.meets_mcid else "no",
-                "yes" if row.meets_percent else "no",
-                _VERDICT_TEXT[row.important_change],
-            ]
-        )
+    header, widths = zip(*_ROM_COLUMNS, strict=True)
     _table(
-        fig,
-        (0.05, 0.17, 0.9, 0.17),
-        score_header,
-        score_rows,
-        [0.17, 0.05, 0.08, 0.05, 0.08, 0.05, 0.06, 0.07, 0.05, 0.08, 0.08, 0.14],
+        fig, (0.05, 0.40, 0.88, 0.5), list(header), _rom_rows(table), list(widths), font=_FONT - 1
     )
-    _notes(
-        fig,
-        0.12,
-        [
-            "First and latest: the first and last visits at which each was measured. "
-            "Change: latest minus first; a larger angle is better, a lower pain or ODI score is "
-            "better.",
-            "Range of motion: 'improved' or 'worse' when the change reaches the minimal detectable "
-            "change (MDC95, from the measurement-error reference); 'within error' when it "
-            "does not, so it may be measurement noise.",
-            "Pain and ODI: 'improved' when the fall reaches both the MCID and 30 % of the first "
-            "score (Ostelo 2008, data/mcid.csv).",
-            "Instrument 'changed': readings differ by 3-5° between instruments, so compare with "
-            "care. Normal values: data/normal_rom.csv, the reference named beside each value.",
-        ],
-    )
+    fig.text(0.05, 0.37, "Pain and disability", fontsize=_FONT + 3, fontweight="bold", va="top")
+    header, widths = zip(*_SCORE_COLUMNS, strict=True)
+    _table(fig, (0.05, 0.17, 0.9, 0.17), list(header), _score_rows(scores), list(widths))
+    _notes(fig, 0.12, _PROGRESS_NOTES)
     return fig
 
 
@@ -301,13 +265,15 @@ def _routine_page(visits: pd.DataFrame, subtitle: str) -> Figure:
             [
                 movement_text,
                 names.get(stretch_id, stretch_id),
-                _number(item.get("hold_s"), 0),
-                _number(item.get("reps"), 0),
-                _number(item.get("per_week"), 0),
+                format_number(item.get("hold_s")),
+                format_number(item.get("reps")),
+                format_number(item.get("per_week")),
                 str(item.get("chosen_by", "")),
             ]
         )
-    fig.text(0.05, 0.89, f"Given at the visit of {_date(given)}.", fontsize=_FONT + 1, va="top")
+    fig.text(
+        0.05, 0.89, f"Given at the visit of {format_date(given)}.", fontsize=_FONT + 1, va="top"
+    )
     _table(
         fig,
         (0.05, 0.3, 0.9, 0.56),
@@ -325,9 +291,14 @@ def _course_pages(visits: pd.DataFrame, subtitle: str) -> list[Figure]:
     odi = pd.to_numeric(ordered.get("odi_index"), errors="coerce")
     rows = []
     for i in range(len(ordered)):
-        band = odi_band(float(odi[i])) if pd.notna(odi[i]) else "–"
+        band = odi_band(float(odi[i])) if pd.notna(odi[i]) else MISSING
         rows.append(
-            [_date(ordered.at[i, "visit_date"]), _number(pain[i], 0), _number(odi[i], 0), band]
+            [
+                format_date(ordered.at[i, "visit_date"]),
+                format_number(pain[i]),
+                format_number(odi[i]),
+                band,
+            ]
         )
     header = ["Visit", "Pain (NPRS 0-10)", "ODI (0-100)", "ODI band (Fairbank)"]
     widths = [0.25, 0.25, 0.2, 0.3]
@@ -358,14 +329,9 @@ def report_pages(
     measurements = store.measurements(patient_id)
 
     name = str(patient.get("name", "")) if include_name else ""
-    last_visit = _date(visits["visit_date"].max()) if len(visits) else "–"
+    last_visit = format_date(visits["visit_date"].max()) if len(visits) else MISSING
     subtitle = " · ".join(
-        part
-        for part in (
-            name,
-            f"{len(visits)} visit{'s' if len(visits) != 1 else ''}, the last on {last_visit}",
-        )
-        if part
+        part for part in (name, f"{plural(len(visits), 'visit')}, the last on {last_visit}") if part
     )
     return [
         _chart_page(measurements, visits, profile, name or "Progress"),
@@ -382,7 +348,7 @@ def progress_report(
     *,
     include_name: bool = True,
 ) -> Path:
-    """Write a patient's progress report as a multi-page PDF.
+    """Write a patient's progress report as a multi-page PDF, readable by its owner only.
 
     Parameters
     ----------
@@ -406,23 +372,13 @@ def progress_report(
         For a path not ending in .pdf or in a missing folder, or an unknown patient (from the
         store).
     """
-    target = Path(path)
-    if target.suffix.lower() != ".pdf":
-        raise WorkbookError("path", str(path), "a file name ending in .pdf")
-    if not target.parent.is_dir():
-        raise WorkbookError("path", str(path), "a file in an existing folder")
+    target = check_target(path, (".pdf",))
     pages = report_pages(store, patient_id, include_name=include_name)
-    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=target.parent)
-    os.close(handle)
-    try:
-        with (
-            mpl.rc_context({"pdf.fonttype": 42}),
-            PdfPages(temporary, metadata=_PDF_METADATA) as pdf,
-        ):
-            for page in pages:
-                pdf.savefig(page)
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with (
+        atomic_path(target) as temporary,
+        mpl.rc_context({"pdf.fonttype": 42}),
+        PdfPages(temporary, metadata=neutral_metadata("pdf")) as pdf,
+    ):
+        for page in pages:
+            pdf.savefig(page)
     return target
