@@ -20,12 +20,12 @@ matplotlib.use("Agg")
 
 import pytest
 
+from workbook.clinical.display import dose_sentence
 from workbook.clinical.routine import generate_routine
 from workbook.documents.handouts import (
     FOOTER,
     NO_STRETCH,
     SAFETY_LINE,
-    dose_text,
     handout,
     handout_items,
     pdf_pages,
@@ -129,7 +129,7 @@ def test_html_handout_holds_every_stretch_with_its_drawing_steps_dose_and_cautio
         assert squash(row["name"]) in shown
         for step in row["cues"].splitlines():
             assert squash(re.sub(r"^\d+\.\s*", "", step)) in shown
-        assert dose_text(row["hold_s"], row["reps"], row["per_week"], row["per_side"]) in shown
+        assert dose_sentence(row["hold_s"], row["reps"], row["per_week"], row["per_side"]) in shown
         assert squash(row["feel"]) in shown
         assert squash(row["stop_if"]) in shown
         for caution in row["cautions"].splitlines():
@@ -342,9 +342,9 @@ def test_printed_date_defaults_to_today(request, tmp_path):
 
 
 def test_dose_reads_in_plain_words():
-    assert dose_text(30, 3, 5, True) == "Hold 30 seconds, 3 times, each side, 5 days a week."
-    assert dose_text(60, 1, 7, False) == "Hold 60 seconds, once, every day."
-    assert dose_text(1, 2, 1, False) == "Hold 1 second, 2 times, 1 day a week."
+    assert dose_sentence(30, 3, 5, True) == "Hold 30 seconds, 3 times, each side, 5 days a week."
+    assert dose_sentence(60, 1, 7, False) == "Hold 60 seconds, once, every day."
+    assert dose_sentence(1, 2, 1, False) == "Hold 1 second, 2 times, 1 day a week."
 
 
 # --- Refusals -----------------------------------------------------------------------------------
