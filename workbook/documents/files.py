@@ -136,7 +136,7 @@ def check_target(
             field, str(path), "a path that does not exist yet (nothing is overwritten)"
         )
     if not target.parent.is_dir():
-        raise WorkbookError(field, str(path), "a file in an existing folder")
+        raise WorkbookError(field, str(path), "a path in an existing folder")
     return target
 
 

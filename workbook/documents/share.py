@@ -9,15 +9,16 @@
 - ``charts.ipynb``: a notebook that rebuilds the chart from the CSV files;
 - ``README.txt``: what the files are.
 
-By default the bundle is de-identified by the Safe Harbor rules (:mod:`workbook.records.deidentify`): no
-name, id, birth year, date, contact detail, therapist or note; file names are fixed (never the
-patient's), zip entries carry a fixed timestamp, chart files neutral metadata.
+By default the bundle is de-identified by the Safe Harbor rules
+(:mod:`workbook.records.deidentify`): no name, id, birth year, date, contact detail, therapist or
+note; file names are fixed (never the patient's), zip entries carry a fixed timestamp, chart files
+neutral metadata. The bundle appears whole or not at all, readable by its owner only (see
+:mod:`workbook.documents.files`); the report page is built by :mod:`~.share_report`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import json
 import os
@@ -28,7 +29,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import matplotlib as mpl
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
@@ -42,12 +42,9 @@ from ..clinical.measures import (
     check_pain,
     check_position,
     check_side,
-    motion_label,
 )
-from ..clinical.outcomes import progress, score_progress
 from ..clinical.profile import PatientProfile
 from ..clinical.routine import Routine
-from ..clinical.stretches import load_stretches, movement_label
 from ..clinical.tables import require_columns
 from ..errors import WorkbookError
 from ..records.deidentify import (
@@ -60,6 +57,8 @@ from ..records.deidentify import (
 )
 from ..records.paths import workbook_version
 from .charts import export_chart, progress_chart
+from .files import atomic_path, check_target, private_folder, write_text
+from .share_report import EPOCH, case_report_html
 
 if TYPE_CHECKING:
     from ..records.store import Store
@@ -76,7 +75,6 @@ BUNDLE_FILES = (
     "charts.ipynb",
 )
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip's earliest date: no trace of when the case was shared
-_EPOCH = pd.Timestamp("2000-01-01")  # anchor for day offsets inside the chart, never shown
 _DAY_STEPS = (7, 14, 21, 28, 42, 56, 84, 112, 182, 364)  # ticks every week(s): days read easily
 
 
@@ -107,13 +105,7 @@ def share_case(
     Path
         The folder or zip written.
     """
-    target = Path(dest)
-    if target.exists():
-        raise WorkbookError(
-            "dest", str(target), "a path that does not exist yet (nothing is overwritten)"
-        )
-    if not target.parent.is_dir():
-        raise WorkbookError("dest", str(target), "a path in an existing folder")
+    target = check_target(dest, (), field="dest", new=True)
     patient = store.patient(patient_id)
     visits = store.visits(patient_id)
     measurements = store.measurements(patient_id)
@@ -133,8 +125,7 @@ def share_case(
         }
     )
     with tempfile.TemporaryDirectory(prefix=".share-", dir=target.parent) as work:
-        folder = Path(work) / "case"
-        folder.mkdir()
+        folder = private_folder(Path(work) / "case")
         _write_bundle(case, folder, identified)
         if target.suffix.lower() == ".zip":
             _zip(folder, target)
@@ -144,27 +135,30 @@ def share_case(
 
 
 def _write_bundle(case: DeidentifiedCase, folder: Path, identified: Mapping | None) -> None:
-    case.measurements.to_csv(folder / "measurements.csv", index=False, columns=MEASUREMENT_COLUMNS)
+    measurements = case.measurements.to_csv(index=False, columns=MEASUREMENT_COLUMNS)
+    write_text(folder / "measurements.csv", measurements)
     visits = case.visits if case.notes_included else case.visits.drop(columns="notes")
-    visits.to_csv(folder / "visits.csv", index=False)
-    (folder / "case.json").write_text(json.dumps(_case_json(case), indent=2) + "\n")
+    write_text(folder / "visits.csv", visits.to_csv(index=False))
+    write_text(folder / "case.json", json.dumps(_case_json(case), indent=2) + "\n")
     fig = case_chart(case.measurements, case.visits, case.profile)
     export_chart(fig, folder / "chart.png")
-    (folder / "report.html").write_text(_report_html(case, identified, fig))
-    (folder / "charts.ipynb").write_text(json.dumps(_notebook(case), indent=1) + "\n")
-    (folder / "README.txt").write_text(_readme(case))
+    frames = chart_frames(case.measurements, case.visits)
+    write_text(folder / "report.html", case_report_html(case, identified, fig, frames))
+    write_text(folder / "charts.ipynb", json.dumps(_notebook(case), indent=1) + "\n")
+    write_text(folder / "README.txt", _readme(case))
     for path in folder.iterdir():
         os.utime(path, (0, 0))  # no trace of the sharing date in the files' times either
 
 
 def _zip(folder: Path, target: Path) -> None:
-    partial = target.with_name(f".{target.name}.partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+    with (
+        atomic_path(target) as partial,
+        zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bundle,
+    ):
         for name in BUNDLE_FILES:
             info = zipfile.ZipInfo(f"case/{name}", date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             bundle.writestr(info, (folder / name).read_bytes())
-    partial.replace(target)
 
 
 def _case_json(case: DeidentifiedCase) -> dict[str, Any]:
@@ -188,7 +182,7 @@ def chart_frames(
     m = measurements.assign(visit_id=measurements["visit"].astype(str))
     v = visits.assign(visit_id=visits["visit"].astype(str))
     for frame in (m, v):
-        frame["visit_date"] = _EPOCH + pd.to_timedelta(frame["day"].astype("int64"), unit="D")
+        frame["visit_date"] = EPOCH + pd.to_timedelta(frame["day"].astype("int64"), unit="D")
     if "routine" not in v:
         v["routine"] = None
     return m, v
@@ -200,7 +194,7 @@ def case_chart(
     """The progress chart of a shared case, its time axis in days since the first visit."""
     m, v = chart_frames(measurements, visits)
     fig = progress_chart(m, v, profile=profile)
-    zero = mdates.date2num(_EPOCH)
+    zero = mdates.date2num(EPOCH)
     last = int(pd.concat([measurements["day"], visits["day"]]).max() or 0)
     step = next((s for s in _DAY_STEPS if last / s <= 6), _DAY_STEPS[-1])
     ticks = zero + np.arange(0, last + step, step)
@@ -212,159 +206,6 @@ def case_chart(
             ax.xaxis.get_offset_text().set_visible(False)
             ax.set_xlabel("Days since the first visit")
     return fig
-
-
-def _svg(fig: Figure) -> str:
-    # Text as text, not glyph outlines: smaller, searchable, and readable by screen readers.
-    with tempfile.TemporaryDirectory() as work, mpl.rc_context({"svg.fonttype": "none"}):
-        path = export_chart(fig, Path(work) / "chart.svg")
-        text = path.read_text()
-    return text[text.index("<svg") :]  # drop the XML prolog and doctype inside the HTML page
-
-
-def _table(frame: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
-
-def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
-
-
-def _progress_display(case: DeidentifiedCase) -> pd.DataFrame:
-    m, v = chart_frames(case.measurements, case.visits)
-    table = progress(m, v, case.profile)
-    if table.empty:
-        return pd.DataFrame({"Note": ["No range-of-motion measurements in this case."]})
-
-    def days(dates: pd.Series) -> pd.Series:
-        return (pd.to_datetime(dates) - _EPOCH).dt.days
-
-    return pd.DataFrame(
-        {
-            "Motion": table["motion"].map(motion_label),
-            "Side": table["side"],
-            "First (day)": days(table["baseline_date"]),
-            "First (°)": table["baseline_degrees"],
-            "Latest (day)": days(table["latest_date"]),
-            "Latest (°)": table["latest_degrees"],
-            "Change (°)": table["change_degrees"],
-            "MDC (°)": table["mdc_degrees"],
-            "Real change?": table["real_change"],
-            "% of normal": table["percent_of_normal"],
-        }
-    )
-
-
-def _scores_display(case: DeidentifiedCase) -> pd.DataFrame:
-    _, v = chart_frames(case.measurements, case.visits)
-    scores = score_progress(v)
-    return pd.DataFrame(
-        {
-            "Measure": scores["measure"].map(
-                {"pain_nprs": "Pain (NPRS 0-10)", "odi_index": "Disability (ODI %)"}
-            ),
-            "First": scores["baseline_points"],
-            "Latest": scores["latest_points"],
-            "Change": scores["change_points"],
-            "Important change?": scores["important_change"],
-        }
-    )
-
-
-def _routine_display(case: DeidentifiedCase) -> pd.DataFrame:
-    if not case.routine:
-        return pd.DataFrame({"Note": ["No routine was recorded with the visits."]})
-    names = load_stretches().set_index("stretch_id")["name"]
-    items = pd.DataFrame(case.routine["items"])
-    return pd.DataFrame(
-        {
-            "Movement": items["movement"].map(movement_label),
-            "Stretch": items["stretch_id"].map(lambda s: names.get(s, s or "none safe")),
-            "Hold (s)": items["hold_s"],
-            "Reps": items["reps"],
-            "Days/week": items["per_week"],
-            "Chosen by": items["chosen_by"],
-        }
-    )
-
-
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
-table { border-collapse: collapse; margin: .5em 0; } td, th { border: 1px solid #bbb;
-padding: .25em .6em; text-align: left; } th { background: #f0f0f0; }
-.banner { padding: .6em 1em; border-radius: 4px; background: #eef6ee; }
-.banner.identified { background: #fde8e8; color: #8b0000; font-weight: bold; }
-svg { max-width: 100%; height: auto; }
-@media print { body { margin: 0; } h2 { break-after: avoid; } }
-"""
-
-
-def _report_html(case: DeidentifiedCase, identified: Mapping | None, fig: Figure) -> str:
-    profile = case.profile
-    facts = {
-        "Age band": case.age_band,
-        "Activity": profile.activity,
-        "Gets down to and up from the floor": "yes" if profile.floor_transfer else "no",
-        "Kneeling": profile.kneeling,
-        "Conditions": ", ".join(sorted(profile.conditions)) or "none recorded",
-        "Visits": str(len(case.visits)),
-        "Course of care": f"{int(case.visits['day'].max())} days",
-    }
-    if identified:
-        banner = (
-            '<p class="banner identified">IDENTIFIED: this report names the patient '
-            f"({html.escape(identified['name'])}); first visit "
-            f"{identified['first_visit']:%Y-%m-%d}. Do not send it outside the clinic.</p>"
-        )
-    else:
-        banner = (
-            '<p class="banner">De-identified (HIPAA Safe Harbor): no name, dates, contact '
-            "details or record numbers. Days count from the first visit."
-            + (" Free-text notes were included by the therapist." if case.notes_included else "")
-            + "</p>"
-        )
-    facts_html = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts.items()
-    )
-    visits = case.visits.drop(columns=["odi_sections"]).rename(
-        columns={
-            "visit": "Visit",
-            "day": "Day",
-            "pain_nprs": "Pain (0-10)",
-            "odi_index": "ODI %",
-            "notes": "Notes",
-        }
-    )
-    if not case.notes_included:
-        visits = visits.drop(columns="Notes")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Shared case {html.escape(case.case_code)}</title>
-<style>{_STYLE}</style></head>
-<body>
-<h1>Hip mobility case {html.escape(case.case_code)}</h1>
-{banner}
-<h2>Patient</h2><table>{facts_html}</table>
-<h2>Range of motion over the course of care</h2>
-<figure>{_svg(fig)}</figure>
-<h2>Progress</h2>{_table(_progress_display(case))}
-<p>A change counts as real when it reaches the minimal detectable change (MDC95) of the motion.</p>
-<h2>Pain and disability</h2>{_table(_scores_display(case))}
-<h2>Visits</h2>{_table(visits)}
-<h2>Home routine</h2>{_table(_routine_display(case))}
-<p><small>Made with the Hip Mobility Workbook {html.escape(workbook_version())}.</small></p>
-</body></html>
-"""
 
 
 def _notebook(case: DeidentifiedCase) -> dict[str, Any]:

@@ -1,0 +1,205 @@
+"""The ``report.html`` page of a shared case: one self-contained page a colleague opens.
+
+The progress chart is embedded as SVG (text as text, so it is searchable and read aloud), then
+the progress table, pain and disability, the visits and the routine. Every value is escaped with
+:func:`html.escape`. Days count from the first visit; a de-identified case shows no date.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..clinical.display import format_cell, format_iso_date, plural, score_label, yes_no
+from ..clinical.measures import motion_label
+from ..clinical.outcomes import progress, score_progress
+from ..clinical.stretches import load_stretches, movement_label
+from ..records.deidentify import DeidentifiedCase
+from ..records.paths import workbook_version
+from .chart_export import export_chart
+
+__all__ = ["EPOCH", "case_report_html", "html_table"]
+
+EPOCH = pd.Timestamp("2000-01-01")  # anchor for day offsets inside the chart, never shown
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: .5em 0; } td, th { border: 1px solid #bbb;
+padding: .25em .6em; text-align: left; } th { background: #f0f0f0; }
+.banner { padding: .6em 1em; border-radius: 4px; background: #eef6ee; }
+.banner.identified { background: #fde8e8; color: #8b0000; font-weight: bold; }
+svg { max-width: 100%; height: auto; }
+@media print { body { margin: 0; } h2 { break-after: avoid; } }
+"""
+
+
+def _svg(fig: Figure) -> str:
+    # Text as text, not glyph outlines: smaller, searchable, and readable by screen readers.
+    with tempfile.TemporaryDirectory() as work, mpl.rc_context({"svg.fonttype": "none"}):
+        path = export_chart(fig, Path(work) / "chart.svg")
+        text = path.read_text()
+    return text[text.index("<svg") :]  # drop the XML prolog and doctype inside the HTML page
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    """A DataFrame as an HTML table, every cell worded by ``display.format_cell`` and escaped.
+
+    Examples
+    --------
+    >>> page = html_table(pd.DataFrame({"Side": ["<left>"], "Degrees": [41.26]}))
+    >>> "<td>&lt;left&gt;</td><td>41.3</td>" in page
+    True
+    """
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(format_cell(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _days(dates: pd.Series) -> pd.Series:
+    return (pd.to_datetime(dates) - EPOCH).dt.days
+
+
+def _progress_display(case: DeidentifiedCase, m: pd.DataFrame, v: pd.DataFrame) -> pd.DataFrame:
+    table = progress(m, v, case.profile)
+    if table.empty:
+        return pd.DataFrame({"Note": ["No range-of-motion measurements in this case."]})
+    return pd.DataFrame(
+        {
+            "Motion": table["motion"].map(motion_label),
+            "Side": table["side"],
+            "First (day)": _days(table["baseline_date"]),
+            "First (°)": table["baseline_degrees"],
+            "Latest (day)": _days(table["latest_date"]),
+            "Latest (°)": table["latest_degrees"],
+            "Change (°)": table["change_degrees"],
+            "MDC (°)": table["mdc_degrees"],
+            "Real change?": table["real_change"],
+            "% of normal": table["percent_of_normal"],
+        }
+    )
+
+
+def _scores_display(v: pd.DataFrame) -> pd.DataFrame:
+    scores = score_progress(v)
+    return pd.DataFrame(
+        {
+            "Measure": scores["measure"].map(score_label),
+            "First": scores["baseline_points"],
+            "Latest": scores["latest_points"],
+            "Change": scores["change_points"],
+            "Important change?": scores["important_change"],
+        }
+    )
+
+
+def _routine_display(case: DeidentifiedCase) -> pd.DataFrame:
+    if not case.routine:
+        return pd.DataFrame({"Note": ["No routine was recorded with the visits."]})
+    names = load_stretches().set_index("stretch_id")["name"]
+    items = pd.DataFrame(case.routine["items"])
+    return pd.DataFrame(
+        {
+            "Movement": items["movement"].map(movement_label),
+            "Stretch": items["stretch_id"].map(lambda s: names.get(s, s or "none safe")),
+            "Hold (s)": items["hold_s"],
+            "Reps": items["reps"],
+            "Days/week": items["per_week"],
+            "Chosen by": items["chosen_by"],
+        }
+    )
+
+
+def _banner(case: DeidentifiedCase, identified: Mapping[str, Any] | None) -> str:
+    if identified:
+        return (
+            '<p class="banner identified">IDENTIFIED: this report names the patient '
+            f"({html.escape(identified['name'])}); first visit "
+            f"{format_iso_date(identified['first_visit'])}. "
+            "Do not send it outside the clinic.</p>"
+        )
+    return (
+        '<p class="banner">De-identified (HIPAA Safe Harbor): no name, dates, contact '
+        "details or record numbers. Days count from the first visit."
+        + (" Free-text notes were included by the therapist." if case.notes_included else "")
+        + "</p>"
+    )
+
+
+def _facts_html(case: DeidentifiedCase) -> str:
+    profile = case.profile
+    facts = {
+        "Age band": case.age_band,
+        "Activity": profile.activity,
+        "Gets down to and up from the floor": yes_no(profile.floor_transfer),
+        "Kneeling": profile.kneeling,
+        "Conditions": ", ".join(sorted(profile.conditions)) or "none recorded",
+        "Visits": str(len(case.visits)),
+        "Course of care": plural(int(case.visits["day"].max()), "day"),
+    }
+    return "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts.items()
+    )
+
+
+def _visits_display(case: DeidentifiedCase) -> pd.DataFrame:
+    visits = case.visits.drop(columns=["odi_sections"]).rename(
+        columns={
+            "visit": "Visit",
+            "day": "Day",
+            "pain_nprs": "Pain (0-10)",
+            "odi_index": "ODI %",
+            "notes": "Notes",
+        }
+    )
+    return visits if case.notes_included else visits.drop(columns="Notes")
+
+
+def case_report_html(
+    case: DeidentifiedCase,
+    identified: Mapping[str, Any] | None,
+    fig: Figure,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> str:
+    """The page, given the case, the chart and the case's tables in chart shape.
+
+    Parameters
+    ----------
+    case : DeidentifiedCase
+    identified : mapping, optional
+        ``{"name", "first_visit"}`` when the case is shared identified (a red banner says so).
+    fig : Figure
+        The case's progress chart.
+    frames : (DataFrame, DataFrame)
+        Measurements and visits with stand-in dates from ``EPOCH`` (``share.chart_frames``).
+    """
+    m, v = frames
+    code = html.escape(case.case_code)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Shared case {code}</title>
+<style>{_STYLE}</style></head>
+<body>
+<h1>Hip mobility case {code}</h1>
+{_banner(case, identified)}
+<h2>Patient</h2><table>{_facts_html(case)}</table>
+<h2>Range of motion over the course of care</h2>
+<figure>{_svg(fig)}</figure>
+<h2>Progress</h2>{html_table(_progress_display(case, m, v))}
+<p>A change counts as real when it reaches the minimal detectable change (MDC95) of the motion.</p>
+<h2>Pain and disability</h2>{html_table(_scores_display(v))}
+<h2>Visits</h2>{html_table(_visits_display(case))}
+<h2>Home routine</h2>{html_table(_routine_display(case))}
+<p><small>Made with the Hip Mobility Workbook {html.escape(workbook_version())}.</small></p>
+</body></html>
+"""
