@@ -26,7 +26,7 @@ import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.gridspec import SubplotSpec
+from matplotlib.gridspec import GridSpecBase, SubplotSpec
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -45,6 +45,7 @@ __all__ = [
     "DrawnChart",
     "draw_chart",
     "draw_scores",
+    "figure_of",
     "format_date_axis",
 ]
 
@@ -84,7 +85,7 @@ FONT_SIZE = 8
 _MDC_ALPHA = 0.10
 _PANEL_HEIGHT_IN = 2.5
 _SCORE_HEIGHT_IN = 2.3
-_LINE_STYLE = {"markersize": 5, "linewidth": 1.6, "zorder": 3}
+_LINE_STYLE: dict[str, Any] = {"markersize": 5, "linewidth": 1.6, "zorder": 3}
 
 
 @dataclass
@@ -103,6 +104,14 @@ class _Layout:
     score_slot: SubplotSpec | None
     reuse: Axes | None  # the caller's Axes, when the chart fits in it as it is
     own_figure: bool
+
+
+def figure_of(ax: Axes) -> Figure:
+    """The Figure an Axes sits in (its top-level figure, even inside a SubFigure)."""
+    fig = ax.get_figure(root=True)
+    if not isinstance(fig, Figure):
+        raise WorkbookError("ax", "an Axes outside any Figure", "an Axes placed on a Figure")
+    return fig
 
 
 def _grid_shape(n_panels: int) -> tuple[int, int]:
@@ -129,6 +138,7 @@ def _layout(
     rows, cols = _grid_shape(n_panels)
     score_rows = 1 if plan.has_scores else 0
     heights = [_PANEL_HEIGHT_IN] * rows + [_SCORE_HEIGHT_IN] * score_rows
+    grid: GridSpecBase
     if ax is None:
         width = 10.0 if cols == 2 else 6.5
         size = figsize or (width, sum(heights) + 0.9 + (0.3 if title else 0))
@@ -136,7 +146,7 @@ def _layout(
         FigureCanvasAgg(fig)
         grid = fig.add_gridspec(rows + score_rows, cols, height_ratios=heights)
     else:
-        fig = ax.get_figure(root=True)
+        fig = figure_of(ax)
         spec = ax.get_subplotspec()
         if spec is None:
             raise WorkbookError(

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
 from ..errors import WorkbookError
+from .chart_draw import figure_of
 from .files import neutral_metadata
 from .poses import KNOWN_POSES, PLACEHOLDER_DESCRIPTION, POSES, STICK_POSES, Point, Pose
 
@@ -119,11 +120,11 @@ def _frame_axes(ax: Axes, x0: float, x1: float, y0: float, y1: float) -> None:
 
 def _line_scale(ax: Axes) -> float:
     """Line widths in points follow the axes' printed width (3 inches is the reference)."""
-    width_in = ax.get_position().width * ax.get_figure().get_figwidth()
+    width_in = ax.get_position().width * figure_of(ax).get_figwidth()
     return max(0.5, min(2.5, width_in / 3.0))
 
 
-_ROUND = {"solid_capstyle": "round", "solid_joinstyle": "round", "clip_on": False}
+_ROUND: dict[str, Any] = {"solid_capstyle": "round", "solid_joinstyle": "round", "clip_on": False}
 _STICK_COLOUR = "#a0764a"
 
 
@@ -281,8 +282,7 @@ def draw_pose(pose: str, ax: Axes | None = None) -> Axes:
 
 
 def _figure_for(pose: str, width_in: float) -> Figure:
-    ax = draw_pose(pose, _new_axes(width_in))
-    return ax.get_figure()
+    return figure_of(draw_pose(pose, _new_axes(width_in)))
 
 
 def pose_png(pose: str, *, size_px: int = 450) -> bytes:

@@ -285,10 +285,17 @@ def _routine_page(visits: pd.DataFrame, subtitle: str) -> Figure:
     return fig
 
 
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as numbers (NaN where empty or absent)."""
+    if column not in frame.columns:
+        return pd.Series(float("nan"), index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
 def _course_pages(visits: pd.DataFrame, subtitle: str) -> list[Figure]:
     ordered = visits.sort_values("visit_date", kind="stable").reset_index(drop=True)
-    pain = pd.to_numeric(ordered.get("pain_nprs"), errors="coerce")
-    odi = pd.to_numeric(ordered.get("odi_index"), errors="coerce")
+    pain = _numbers(ordered, "pain_nprs")
+    odi = _numbers(ordered, "odi_index")
     rows = []
     for i in range(len(ordered)):
         band = odi_band(float(odi[i])) if pd.notna(odi[i]) else MISSING

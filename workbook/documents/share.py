@@ -35,6 +35,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
+from ..clinical.display import is_missing
 from ..clinical.measures import (
     check_degrees,
     check_instrument,
@@ -135,7 +136,7 @@ def share_case(
 
 
 def _write_bundle(case: DeidentifiedCase, folder: Path, identified: Mapping | None) -> None:
-    measurements = case.measurements.to_csv(index=False, columns=MEASUREMENT_COLUMNS)
+    measurements = case.measurements.to_csv(index=False, columns=list(MEASUREMENT_COLUMNS))
     write_text(folder / "measurements.csv", measurements)
     visits = case.visits if case.notes_included else case.visits.drop(columns="notes")
     write_text(folder / "visits.csv", visits.to_csv(index=False))
@@ -303,16 +304,18 @@ def read_case(bundle: str | os.PathLike[str]) -> DeidentifiedCase:
 
 def _check_case(case: DeidentifiedCase) -> None:
     """Every value checked before anything is written, so a bad bundle leaves no half patient."""
-    for row in case.measurements.itertuples(index=False):
-        check_degrees(row.motion, row.degrees, check_side(row.side))
-        check_instrument(row.instrument)
-        check_position(row.position)
-    for visit in case.visits.itertuples(index=False):
-        if int(visit.day) < 0:
-            raise WorkbookError("visits.csv day", visit.day, "0 or more days since the first visit")
-        if not pd.isna(visit.pain_nprs):
-            check_pain(visit.pain_nprs)
-        sections = sections_from_text(visit.odi_sections)
+    for row in case.measurements.to_dict("records"):
+        check_degrees(row["motion"], row["degrees"], check_side(row["side"]))
+        check_instrument(row["instrument"])
+        check_position(row["position"])
+    for visit in case.visits.to_dict("records"):
+        if int(visit["day"]) < 0:
+            raise WorkbookError(
+                "visits.csv day", visit["day"], "0 or more days since the first visit"
+            )
+        if not is_missing(visit["pain_nprs"]):
+            check_pain(visit["pain_nprs"])
+        sections = sections_from_text(visit["odi_sections"])
         if sections is not None:
             check_odi_sections(sections)
     if case.routine is not None:
@@ -345,23 +348,24 @@ def import_case(store: Store, bundle: str | os.PathLike[str]) -> str:
         age_band=case.age_band,
         deidentified=True,
     )
-    for visit in case.visits.itertuples(index=False):
-        rows = case.measurements[case.measurements["visit"] == visit.visit]
+    last_visit = case.visits["visit"].max()
+    for visit in case.visits.to_dict("records"):
+        rows = case.measurements[case.measurements["visit"] == visit["visit"]]
         rom = {
-            (r.motion, r.side): {
-                "degrees": float(r.degrees),
-                "instrument": r.instrument,
-                "position": r.position,
+            (r["motion"], r["side"]): {
+                "degrees": float(r["degrees"]),
+                "instrument": r["instrument"],
+                "position": r["position"],
             }
-            for r in rows.itertuples(index=False)
+            for r in rows.to_dict("records")
         }
         store.log_visit(
             patient_id,
-            (first_visit + pd.Timedelta(days=int(visit.day))).date(),
+            (first_visit + pd.Timedelta(days=int(visit["day"]))).date(),
             rom,
-            pain=None if pd.isna(visit.pain_nprs) else int(visit.pain_nprs),
-            odi=sections_from_text(visit.odi_sections),
-            routine=case.routine if visit.visit == case.visits["visit"].max() else None,
-            notes=str(visit.notes),
+            pain=None if is_missing(visit["pain_nprs"]) else int(visit["pain_nprs"]),
+            odi=sections_from_text(visit["odi_sections"]),
+            routine=case.routine if visit["visit"] == last_visit else None,
+            notes=str(visit["notes"]),
         )
     return patient_id
