@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import WorkbookError
 from ..records.paths import exports_dir
 
 __all__ = ["ProgressModel"]
@@ -46,6 +47,12 @@ class ProgressModel:
         self.table = progress(self.measurements, self.visits, self.profile)
         self.scores = score_progress(self.visits)
         return self.table
+
+    def open_patient(self) -> str:
+        """The id of the patient loaded last; a WorkbookError when none is."""
+        if self.patient_id is None:
+            raise WorkbookError("patient", None, "open a patient first")
+        return self.patient_id
 
     @property
     def chart_cached(self) -> bool:
@@ -89,7 +96,7 @@ class ProgressModel:
 
         name = f"progress-report-{dt.date.today():%Y%m%d}.pdf"
         path = exports_dir() / name
-        progress_report(self.store, self.patient_id, path)
+        progress_report(self.store, self.open_patient(), path)
         return path.read_bytes(), name
 
     def share(self) -> tuple[bytes, str]:
@@ -100,5 +107,5 @@ class ProgressModel:
         from ..documents.share import share_case
 
         folder = Path(tempfile.mkdtemp(prefix="share-", dir=exports_dir()))
-        path = share_case(self.store, self.patient_id, folder / "shared-case.zip")
+        path = share_case(self.store, self.open_patient(), folder / "shared-case.zip")
         return Path(path).read_bytes(), "shared-case.zip"

@@ -284,7 +284,7 @@ class RoutineScreen(Screen):
                 inputs.stretch.disabled = len(choices) < 2
                 for field, box in inputs.dosage.items():
                     value = row.get(field)
-                    box.value = "" if is_blank(value) else str(int(value))
+                    box.value = "" if value is None or is_blank(value) else str(int(value))
                     box.disabled = not choices
         finally:
             self._syncing = False
