@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from workbook import __main__ as cli
 from workbook.clinical.profile import PatientProfile
 from workbook.errors import WorkbookError
-from workbook.records import paths
 from workbook.records.demo import CASES, make_demo_store
 from workbook.records.store import Store, open_store
 
