@@ -374,8 +374,8 @@ class Store:
         WorkbookError
             Naming the field, the value and what is allowed; nothing is written.
         """
-        fields = {"visit_date": visit_date, "rom": rom, "pain": pain, "odi": odi}
-        fields.update(routine=routine, therapist=therapist, notes=notes)
+        fields: dict[str, object] = {"visit_date": visit_date, "rom": rom, "pain": pain, "odi": odi}
+        fields |= {"routine": routine, "therapist": therapist, "notes": notes}
         values, readings = visits.check_visit_fields(fields)
         visit_id, at = new_id("v_"), now()
         self._write(

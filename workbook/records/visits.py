@@ -101,7 +101,7 @@ def _rom_items(rom: object) -> list[tuple[object, object, object]]:
             raise WorkbookError("rom", f"columns {list(rom.columns)}", _ROM_ALLOWED)
         items: list[tuple[object, object, object]] = []
         for row in rom.to_dict("records"):
-            extra = {
+            extra: dict[str, object] = {
                 k: row[k]
                 for k in ("instrument", "position")
                 if k in row and isinstance(row[k], str) and row[k]
