@@ -35,7 +35,6 @@ __all__ = [
     "deidentify_case",
     "new_case_code",
     "sections_from_text",
-    "with_dates",
 ]
 
 AGE_BAND_YEARS = 5
@@ -201,7 +200,3 @@ def sections_from_text(text: object) -> list[int | None] | None:
         return None
     return [int(part) if part.strip() else None for part in text.split(";")]
 
-
-def with_dates(case_days: pd.Series, first_visit: pd.Timestamp) -> pd.Series:
-    """Days since the first visit back to dates, from a chosen first-visit date."""
-    return first_visit.normalize() + pd.to_timedelta(case_days.astype("int64"), unit="D")
