@@ -325,11 +325,9 @@ def check_visit_date(
     """
     today = today or dt.date.today()
     allowed = "a date (datetime.date or 'YYYY-MM-DD') no later than today"
-    if isinstance(value, pd.Timestamp):
-        if pd.isna(value):
-            raise WorkbookError(field, value, allowed)
-        value = value.date()
-    if isinstance(value, dt.datetime):
+    if value is pd.NaT:  # an empty date cell: NaT passes for a datetime but has no date
+        raise WorkbookError(field, value, allowed)
+    if isinstance(value, dt.datetime):  # a pandas Timestamp too
         value = value.date()
     if isinstance(value, str):
         try:
