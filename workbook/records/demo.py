@@ -202,6 +202,22 @@ def make_demo_store(
     return store
 
 
+def _add_patient(
+    store: Store, number: int, case: DemoCase, profile: PatientProfile, today: dt.date
+) -> str:
+    """The case as a patient, with invented contact details (555-01xx, example.org)."""
+    return store.add_patient(
+        case.name,
+        today.year - case.age,
+        profile,
+        demo=True,
+        phone=f"555-01{number:02d}",
+        email=f"{case.name.split()[0].lower()}@example.org",
+        mrn=f"DEMO-{number:04d}",
+        address=f"{number} Example Street, Springfield (fictional)",
+    )
+
+
 def _fill(store: Store, *, seed: int, today: dt.date) -> None:
     rng = np.random.default_rng(seed)
     odi_rule = measures.score_rule("odi_section")
@@ -211,17 +227,7 @@ def _fill(store: Store, *, seed: int, today: dt.date) -> None:
     bounds = {m: (lows[m], highs[m]) for m in measures.MOTIONS}
     for number, case in enumerate(CASES, start=1):
         profile = case.profile()
-        birth_year = today.year - case.age
-        patient_id = store.add_patient(
-            case.name,
-            birth_year,
-            profile,
-            demo=True,
-            phone=f"555-01{number:02d}",
-            email=f"{case.name.split()[0].lower()}@example.org",
-            mrn=f"DEMO-{number:04d}",
-            address=f"{number} Example Street, Springfield (fictional)",
-        )
+        patient_id = _add_patient(store, number, case, profile, today)
         routine = _routine_json(profile)
         dates = _visit_dates(rng, case.n_visits, today)
         progress = _progress(rng, case.n_visits)
