@@ -35,7 +35,8 @@ from ..clinical.reference import measurement_error_table, normal_value
 from ..clinical.routine import generate_routine
 from ..errors import WorkbookError
 from .demo_cases import CASES, DemoCase
-from .store import Store, open_store, resolve_location
+from .engine import resolve_location
+from .store import Store, open_store
 
 __all__ = ["DEMO_SEED", "make_demo_store"]
 
