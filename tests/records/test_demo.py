@@ -10,7 +10,8 @@ import pytest
 
 from workbook.clinical.profile import PatientProfile
 from workbook.errors import WorkbookError
-from workbook.records.demo import CASES, make_demo_store
+from workbook.records.demo import make_demo_store
+from workbook.records.demo_cases import CASES
 from workbook.records.store import Store, open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
