@@ -1,4 +1,4 @@
-"""The demo store and the ``workbook`` command (demo, lab, where)."""
+"""The demo store: fictional patients that show every screen, rebuilt the same every time."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from workbook.errors import WorkbookError
 from workbook.records.demo import make_demo_store
 from workbook.records.demo_cases import CASES
 from workbook.records.store import Store, open_store
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 TODAY = dt.date(2026, 3, 18)  # a fixed Wednesday, so every test sees the same histories
 
