@@ -10,10 +10,14 @@ CHROMIUM := /usr/bin/chromium
 # apt needs root; use sudo only when we are not root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: lab test lint unit notebooks browser bench demo hooks clean help
+.PHONY: lab app test lint unit notebooks browser bench demo hooks clean help
+
+# Options for lab and app, e.g. make app ARGS="--port 8866 --no-browser --store clinic.sqlite"
+ARGS ?=
 
 help:
 	@echo "make lab    open the workbook in JupyterLab (demo store if no clinic store exists)"
+	@echo "make app    serve the same screens as an app (Voila): no code, for the visit itself"
 	@echo "make test   run every test: lint, unit, notebooks (nbval), real browser"
 	@echo "make bench  run the speed benchmarks (prints medians and ratios)"
 
@@ -33,7 +37,10 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core
 
 lab: $(STAMP)
-	$(BIN)/python -m workbook lab
+	$(BIN)/python -m workbook lab $(ARGS)
+
+app: $(STAMP)
+	$(BIN)/python -m workbook app $(ARGS)
 
 test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/python -m pytest tests workbook notebooks --nbval-lax --nbval-current-env

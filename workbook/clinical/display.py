@@ -1,20 +1,18 @@
-"""Numbers, dates, verdicts, score labels and doses turned into words, in one place.
+"""Numbers, dates, verdicts, score labels and doses turned into words for people to read.
 
-The calculations (:mod:`workbook.clinical.outcomes`, :mod:`workbook.clinical.routine`) return raw
-numbers with their unit in the column name; this module is the last step before a person reads
-them, shared by the screens, the report, the handout and the shared case. Pure: pandas only,
-no matplotlib, no widgets. A missing value is shown as an en dash (:data:`MISSING`) unless the
-caller asks for something else.
+Compute first, format last: the clinical modules return raw numbers with units in their column
+names (``degrees``, ``hold_s``, ``pain_nprs``); this module is the one place that turns them into
+text. It knows no widget, no HTML and no file format, so the screens, the report, the handout
+and the shared case can all use it. Missing values read as an en dash (or what ``missing``
+says), never as ``nan``.
 
 Examples
 --------
->>> format_degrees(42.4)
-'42°'
->>> format_degrees(-3, signed=True)
-'-3°'
->>> format_date("2024-03-05")
-'05 Mar 2024'
->>> verdict_label("within measurement error")
+>>> format_degrees(42.4), format_degrees(-3, signed=True)
+('42°', '-3°')
+>>> format_date("2024-03-05"), format_long_date("2024-03-05")
+('05 Mar 2024', '5 March 2024')
+>>> verdict_label("within measurement error", short=True)
 'within error'
 >>> dose_sentence(30, 3, 5, per_side=True)
 'Hold 30 seconds, 3 times, each side, 5 days a week.'
@@ -23,61 +21,68 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import SupportsFloat
 
 import numpy as np
 import pandas as pd
 
+from .measures import odi_band
 from .reference import score_threshold
 
 __all__ = [
     "DEG",
     "MISSING",
-    "VERDICT_LABELS",
+    "count_label",
     "dose_sentence",
+    "dose_short",
     "format_cell",
     "format_date",
     "format_degrees",
     "format_iso_date",
     "format_long_date",
     "format_number",
+    "format_odi",
     "format_percent",
-    "is_missing",
+    "is_blank",
     "normal_label",
-    "plural",
     "score_label",
     "verdict_label",
     "yes_no",
 ]
 
 DEG = "\u00b0"
-MISSING = "\u2013"  # an en dash: visibly "nothing here", unlike 0 or an empty cell
+MISSING = "\u2013"  # an en dash: "not recorded", distinct from a zero
 
-#: Short words for the verdicts of ``outcomes.progress`` (``real_change``) and
-#: ``outcomes.score_progress`` (``important_change``), narrow enough for a table column.
-VERDICT_LABELS: dict[str, str] = {
-    "improved": "improved",
-    "worse": "worse",
-    "within measurement error": "within error",
-    "single measurement": "one visit",
-    "no important change": "no important change",
-    "single score": "one visit",
-    "not recorded": "not recorded",
+# What outcomes.progress and outcomes.score_progress say, in the words a screen shows (with a
+# sign that reads without colour) and in the short words a printed table has room for.
+_VERDICTS: dict[str, tuple[str, str]] = {
+    "improved": ("\u25b2 improved", "improved"),
+    "worse": ("\u25bc worse", "worse"),
+    "within measurement error": ("\u2248 within measurement error", "within error"),
+    "single measurement": ("one visit so far", "one visit"),
+    "no important change": ("\u2248 no important change", "no important change"),
+    "single score": ("one visit so far", "one visit"),
+    "not recorded": ("not recorded", "not recorded"),
 }
 
+_SCORE_LABELS = {"pain_nprs": "Pain (0-10)", "odi_index": "Disability, ODI (%)"}
 
-def is_missing(value: object) -> bool:
-    """True for None, NaN, ``pd.NA`` and ``NaT``: the values shown as :data:`MISSING`.
+
+def is_blank(value: object) -> bool:
+    """True for a value that was not recorded: None, NaN, NaT, pandas NA or an empty string.
 
     Examples
     --------
-    >>> [is_missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, 0, "")]
-    [True, True, True, True, False, False]
+    >>> [is_blank(v) for v in (None, float("nan"), pd.NA, pd.NaT, "", "0", 0)]
+    [True, True, True, True, True, False, False]
     """
     if value is None or value is pd.NA or value is pd.NaT:
         return True
+    if isinstance(value, str):
+        return value == ""
     if isinstance(value, float | np.floating):
-        return bool(np.isnan(value))
+        return math.isnan(value)
     if isinstance(value, np.datetime64 | np.timedelta64):
         return bool(np.isnat(value))
     return False
@@ -85,39 +90,40 @@ def is_missing(value: object) -> bool:
 
 def format_number(
     value: object,
+    *,
     digits: int | None = 0,
     unit: str = "",
-    *,
     signed: bool = False,
     missing: str = MISSING,
 ) -> str:
-    """A number rounded for reading, with its unit glued on.
+    """A number rounded for reading, with its unit; ``missing`` when not recorded.
 
     Parameters
     ----------
     value : number or None
-        Anything ``float()`` accepts; None, NaN, ``pd.NA`` give ``missing``.
-    digits : int or None, default 0
-        Decimal places; None for the shortest form (``:g``: ``40``, ``2.5``).
+        The raw value (rounding happens here, never in the calculation): anything ``float()``
+        takes, numpy and pandas scalars included.
+    digits : int or None
+        Decimals shown; None for the shortest form (``:g``: ``40``, ``2.5``).
     unit : str
-        Written straight after the number (``"°"``, ``" %"``).
+        Appended as is (``" %"``, ``DEG``).
     signed : bool
-        Always show the sign (for a change: ``+5``, ``-3``).
+        Show ``+`` for a rise (changes).
     missing : str
-        Shown for a missing value.
+        Shown when ``value`` is blank (see :func:`is_blank`).
 
     Examples
     --------
-    >>> format_number(3.14159, 1)
-    '3.1'
-    >>> format_number(12, unit=" %", signed=True)
-    '+12 %'
-    >>> format_number(2.5, None), format_number(None)
-    ('2.5', '–')
+    >>> format_number(14.4, signed=True, unit=" points")
+    '+14 points'
+    >>> format_number(3.14159, digits=1), format_number(2.5, digits=None)
+    ('3.1', '2.5')
+    >>> format_number(None)
+    '–'
     """
-    if is_missing(value):
+    if is_blank(value):
         return missing
-    if not isinstance(value, SupportsFloat):
+    if not isinstance(value, SupportsFloat | str):
         raise TypeError(f"a number to format, not {type(value).__name__}")
     sign = "+" if signed else ""
     spec = f"{sign}g" if digits is None else f"{sign}.{digits}f"
@@ -125,22 +131,24 @@ def format_number(
 
 
 def format_degrees(
-    value: object, digits: int | None = 0, *, signed: bool = False, missing: str = MISSING
+    value: object, *, digits: int | None = 0, signed: bool = False, missing: str = MISSING
 ) -> str:
-    """An angle with the degree sign.
+    """Degrees of motion with the degree sign.
 
     Examples
     --------
-    >>> format_degrees(35), format_degrees(1.96, 1), format_degrees(8, signed=True)
-    ('35°', '2.0°', '+8°')
-    >>> format_degrees(4.5, None)
+    >>> format_degrees(104.5)
+    '104°'
+    >>> format_degrees(2.25, digits=1, signed=True)
+    '+2.2°'
+    >>> format_degrees(4.5, digits=None)
     '4.5°'
     """
-    return format_number(value, digits, DEG, signed=signed, missing=missing)
+    return format_number(value, digits=digits, unit=DEG, signed=signed, missing=missing)
 
 
 def format_percent(
-    value: object, digits: int = 0, *, signed: bool = False, missing: str = MISSING
+    value: object, *, digits: int = 0, signed: bool = False, missing: str = MISSING
 ) -> str:
     """A percentage, with a space before the sign as the workbook writes it.
 
@@ -149,7 +157,7 @@ def format_percent(
     >>> format_percent(82.6), format_percent(-40, signed=True)
     ('83 %', '-40 %')
     """
-    return format_number(value, digits, " %", signed=signed, missing=missing)
+    return format_number(value, digits=digits, unit=" %", signed=signed, missing=missing)
 
 
 def _timestamp(value: object) -> pd.Timestamp:
@@ -159,14 +167,16 @@ def _timestamp(value: object) -> pd.Timestamp:
 
 
 def format_date(value: object, *, missing: str = MISSING) -> str:
-    """A date as the tables show it: day, short month, year.
+    """A date as people write it in a clinic: ``06 Jan 2025``.
 
     Examples
     --------
-    >>> format_date(dt.date(2024, 3, 5)), format_date(pd.NaT, missing="")
-    ('05 Mar 2024', '')
+    >>> format_date("2025-01-06")
+    '06 Jan 2025'
+    >>> format_date(None, missing="")
+    ''
     """
-    if is_missing(value):
+    if is_blank(value):
         return missing
     return _timestamp(value).strftime("%d %b %Y")
 
@@ -179,7 +189,7 @@ def format_long_date(value: object, *, missing: str = MISSING) -> str:
     >>> format_long_date(dt.date(2024, 3, 5))
     '5 March 2024'
     """
-    if is_missing(value):
+    if is_blank(value):
         return missing
     day = _timestamp(value)
     return f"{day.day} {day:%B %Y}"
@@ -193,35 +203,35 @@ def format_iso_date(value: object, *, missing: str = MISSING) -> str:
     >>> format_iso_date(pd.Timestamp("2024-03-05 14:30"))
     '2024-03-05'
     """
-    if is_missing(value):
+    if is_blank(value):
         return missing
     return f"{_timestamp(value):%Y-%m-%d}"
 
 
 def format_cell(value: object, *, missing: str = MISSING) -> str:
-    """Any table value as text: a fraction to one decimal, a missing value as ``missing``.
+    """Any table value as text: a fraction to one decimal, a blank value as ``missing``.
 
     Examples
     --------
     >>> [format_cell(v) for v in (2.26, 3, "left", None)]
     ['2.3', '3', 'left', '–']
     """
-    if is_missing(value):
+    if is_blank(value):
         return missing
     if isinstance(value, float | np.floating):
         return f"{float(value):.1f}"
     return str(value)
 
 
-def plural(count: int, noun: str, many: str | None = None) -> str:
-    """``count`` and the noun, in the plural unless the count is one.
+def count_label(count: int, noun: str) -> str:
+    """``1 visit``, ``3 visits``: a count with its noun in the right number.
 
     Examples
     --------
-    >>> plural(1, "visit"), plural(3, "visit"), plural(2, "day"), plural(0, "y", "ies")
-    ('1 visit', '3 visits', '2 days', '0 ies')
+    >>> count_label(1, "visit"), count_label(0, "measurement")
+    ('1 visit', '0 measurements')
     """
-    return f"{count} {noun if count == 1 else (many or noun + 's')}"
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def yes_no(flag: object) -> str:
@@ -235,27 +245,60 @@ def yes_no(flag: object) -> str:
     return "yes" if bool(flag) else "no"
 
 
-def verdict_label(verdict: object) -> str:
-    """A progress verdict in a few words (see :data:`VERDICT_LABELS`); unknown text as it is.
+def verdict_label(verdict: object, *, short: bool = False) -> str:
+    """The words for a verdict of ``outcomes.progress`` (``real_change``, ``important_change``).
+
+    Parameters
+    ----------
+    verdict : str
+        As computed, e.g. ``"within measurement error"``.
+    short : bool
+        The short words for a printed table instead of the screen's words with a sign.
 
     Examples
     --------
-    >>> verdict_label("single measurement"), verdict_label("improved")
-    ('one visit', 'improved')
+    >>> verdict_label("improved")
+    '▲ improved'
+    >>> verdict_label("within measurement error", short=True)
+    'within error'
     """
-    text = str(verdict)
-    return VERDICT_LABELS.get(text, text)
+    words = _VERDICTS.get(str(verdict))
+    if words is None:
+        return str(verdict)
+    return words[1] if short else words[0]
 
 
-def score_label(measure: str) -> str:
-    """The reader's name of a score, with its scale, from ``data/mcid.csv``.
+def score_label(measure: str, *, scale: bool = False) -> str:
+    """The row label of a score in ``outcomes.score_progress`` (``pain_nprs``, ``odi_index``).
+
+    Parameters
+    ----------
+    measure : str
+    scale : bool
+        Name the instrument and its scale, from ``data/mcid.csv`` (for a printed page that
+        stands on its own), instead of the screen's short label.
 
     Examples
     --------
-    >>> score_label("pain_nprs"), score_label("odi_index")
-    ('Pain (NPRS 0-10)', 'Disability (ODI 0-100)')
+    >>> score_label("odi_index")
+    'Disability, ODI (%)'
+    >>> score_label("pain_nprs", scale=True)
+    'Pain (NPRS 0-10)'
     """
-    return score_threshold(measure).label
+    if scale:
+        return score_threshold(measure).label
+    return _SCORE_LABELS.get(measure, measure)
+
+
+def format_odi(index: float) -> str:
+    """An ODI index with its band: ``ODI 30 % (moderate)``.
+
+    Examples
+    --------
+    >>> format_odi(30.0)
+    'ODI 30 % (moderate)'
+    """
+    return f"ODI {index:.0f} % ({odi_band(index)})"
 
 
 def normal_label(degrees: float, source: str) -> str:
@@ -266,11 +309,32 @@ def normal_label(degrees: float, source: str) -> str:
     >>> normal_label(120.0, "AAOS 1965")
     '120° (AAOS 1965)'
     """
-    return f"{format_degrees(degrees, None)} ({source})"
+    return f"{format_degrees(degrees, digits=None)} ({source})"
+
+
+def dose_short(
+    hold_s: float | None, reps: float | None, per_week: float | None, per_side: bool = False
+) -> str:
+    """The dose in the few words a table cell holds; empty when there is no dose.
+
+    The patient's handout spells the dose out in a sentence (:func:`dose_sentence`); the
+    therapist's table keeps it short.
+
+    Examples
+    --------
+    >>> dose_short(30, 3, 5, per_side=True)
+    '30 s hold each side, 3 times, 5 days a week'
+    >>> dose_short(None, None, None)
+    ''
+    """
+    if hold_s is None or reps is None or per_week is None or is_blank(hold_s):
+        return ""
+    side = " each side" if per_side else ""
+    return f"{int(hold_s)} s hold{side}, {int(reps)} times, {int(per_week)} days a week"
 
 
 def dose_sentence(hold_s: int, reps: int, per_week: int, per_side: bool) -> str:
-    """How long, how many times and how often, as one sentence for the patient.
+    """How long, how many times and how often, as one sentence for the patient's handout.
 
     Parameters
     ----------
@@ -291,6 +355,6 @@ def dose_sentence(hold_s: int, reps: int, per_week: int, per_side: bool) -> str:
     'Hold 1 second, 2 times, 1 day a week.'
     """
     times = "once" if reps == 1 else f"{reps} times"
-    days = "every day" if per_week == 7 else f"{plural(per_week, 'day')} a week"
+    days = "every day" if per_week == 7 else f"{count_label(per_week, 'day')} a week"
     side = ", each side" if per_side else ""
-    return f"Hold {plural(hold_s, 'second')}, {times}{side}, {days}."
+    return f"Hold {count_label(hold_s, 'second')}, {times}{side}, {days}."

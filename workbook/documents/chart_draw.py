@@ -286,7 +286,7 @@ def _draw_motion(
         0,
         1.015,
         f"normal {normal_label(panel.normal.degrees, panel.normal.label)}"
-        f" · MDC {format_degrees(panel.mdc, None)}",
+        f" · MDC {format_degrees(panel.mdc, digits=None)}",
         transform=ax.transAxes,
         ha="left",
         va="bottom",

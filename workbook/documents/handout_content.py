@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, SupportsFloat
 
 import pandas as pd
 
-from ..clinical.display import dose_sentence, is_missing
+from ..clinical.display import dose_sentence, is_blank
 from ..errors import WorkbookError
 
 if TYPE_CHECKING:  # pragma: no cover - the handout only reads a routine's table
@@ -87,7 +87,7 @@ class HandoutItem:
 
 def _text(value: object) -> str:
     """A table cell as text: None and NaN (an empty cell) become ''."""
-    return "" if is_missing(value) else str(value).strip()
+    return "" if is_blank(value) else str(value).strip()
 
 
 def _lines(value: object) -> tuple[str, ...]:
@@ -118,7 +118,7 @@ def _whole(value: object, field: str, where: str, minimum: int) -> int:
 def _is_true(value: object) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "yes", "1")
-    return bool(value) and not is_missing(value)
+    return bool(value) and not is_blank(value)
 
 
 def handout_items(routine: Routine) -> list[HandoutItem]:

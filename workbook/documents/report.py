@@ -30,12 +30,12 @@ from matplotlib.figure import Figure
 from ..clinical.display import (
     DEG,
     MISSING,
+    count_label,
     format_date,
     format_degrees,
     format_number,
     format_percent,
     normal_label,
-    plural,
     score_label,
     verdict_label,
     yes_no,
@@ -189,8 +189,8 @@ def _rom_rows(table: pd.DataFrame) -> list[list[str]]:
             format_date(row["latest_date"]),
             format_degrees(row["latest_degrees"]),
             format_degrees(row["change_degrees"], signed=True),
-            format_degrees(row["mdc_degrees"], 1),
-            verdict_label(row["real_change"]),
+            format_degrees(row["mdc_degrees"], digits=1),
+            verdict_label(row["real_change"], short=True),
             format_percent(row["percent_of_normal"]),
             normal_label(float(row["normal_degrees"]), str(row["normal_source"])),
             format_degrees(row["side_difference_degrees"], signed=True),
@@ -203,7 +203,7 @@ def _rom_rows(table: pd.DataFrame) -> list[list[str]]:
 def _score_rows(scores: pd.DataFrame) -> list[list[str]]:
     return [
         [
-            score_label(str(row["measure"])),
+            score_label(str(row["measure"]), scale=True),
             str(row["n_visits"]),
             format_date(row["baseline_date"]),
             format_number(row["baseline_points"]),
@@ -214,7 +214,7 @@ def _score_rows(scores: pd.DataFrame) -> list[list[str]]:
             format_number(row["mcid_points"]),
             yes_no(row["meets_mcid"]),
             yes_no(row["meets_percent"]),
-            verdict_label(row["important_change"]),
+            verdict_label(row["important_change"], short=True),
         ]
         for row in scores.to_dict("records")
     ]
@@ -338,7 +338,9 @@ def report_pages(
     name = str(patient.get("name", "")) if include_name else ""
     last_visit = format_date(visits["visit_date"].max()) if len(visits) else MISSING
     subtitle = " · ".join(
-        part for part in (name, f"{plural(len(visits), 'visit')}, the last on {last_visit}") if part
+        part
+        for part in (name, f"{count_label(len(visits), 'visit')}, the last on {last_visit}")
+        if part
     )
     return [
         _chart_page(measurements, visits, profile, name or "Progress"),

@@ -35,7 +35,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from ..clinical.display import is_missing
+from ..clinical.display import is_blank
 from ..clinical.measures import (
     check_degrees,
     check_instrument,
@@ -313,7 +313,7 @@ def _check_case(case: DeidentifiedCase) -> None:
             raise WorkbookError(
                 "visits.csv day", visit["day"], "0 or more days since the first visit"
             )
-        if not is_missing(visit["pain_nprs"]):
+        if not is_blank(visit["pain_nprs"]):
             check_pain(visit["pain_nprs"])
         sections = sections_from_text(visit["odi_sections"])
         if sections is not None:
@@ -363,7 +363,7 @@ def import_case(store: Store, bundle: str | os.PathLike[str]) -> str:
             patient_id,
             (first_visit + pd.Timedelta(days=int(visit["day"]))).date(),
             rom,
-            pain=None if is_missing(visit["pain_nprs"]) else int(visit["pain_nprs"]),
+            pain=None if is_blank(visit["pain_nprs"]) else int(visit["pain_nprs"]),
             odi=sections_from_text(visit["odi_sections"]),
             routine=case.routine if visit["visit"] == last_visit else None,
             notes=str(visit["notes"]),

@@ -17,7 +17,7 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..clinical.display import format_cell, format_iso_date, plural, score_label, yes_no
+from ..clinical.display import count_label, format_cell, format_iso_date, score_label, yes_no
 from ..clinical.measures import motion_label
 from ..clinical.outcomes import progress, score_progress
 from ..clinical.stretches import load_stretches, movement_label
@@ -94,7 +94,7 @@ def _scores_display(v: pd.DataFrame) -> pd.DataFrame:
     scores = score_progress(v)
     return pd.DataFrame(
         {
-            "Measure": scores["measure"].map(score_label),
+            "Measure": scores["measure"].map(lambda m: score_label(m, scale=True)),
             "First": scores["baseline_points"],
             "Latest": scores["latest_points"],
             "Change": scores["change_points"],
@@ -145,7 +145,7 @@ def _facts_html(case: DeidentifiedCase) -> str:
         "Kneeling": profile.kneeling,
         "Conditions": ", ".join(sorted(profile.conditions)) or "none recorded",
         "Visits": str(len(case.visits)),
-        "Course of care": plural(int(case.visits["day"].max()), "day"),
+        "Course of care": count_label(int(case.visits["day"].max()), "day"),
     }
     return "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts.items()
