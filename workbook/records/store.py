@@ -67,6 +67,8 @@ BUSY_TIMEOUT_S = 10.0
 #: How long a transaction keeps being retried while the file stays locked, in seconds.
 RETRY_FOR_S = 60.0
 
+#: PostgreSQL advisory lock taken while the schema is checked or created (any fixed number).
+_SCHEMA_LOCK_KEY = 0x776F726B  # "work"
 MAX_NAME_CHARS = 200
 MAX_TEXT_CHARS = 20_000
 AMENDABLE = ("visit_date", "rom", "pain", "odi", "notes", "therapist", "routine")
@@ -598,6 +600,11 @@ class Store:
         return self._transaction(work, write=False)
 
     def _ensure_schema(self, conn: Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            # Several servers opening a new PostgreSQL store at once would race to CREATE the
+            # same tables (a duplicate key in pg_type); this lock, held until commit, lets one
+            # create them and the others find them. SQLite's BEGIN IMMEDIATE already does so.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
         names = set(sa.inspect(conn).get_table_names())
         if names and "schema_version" not in names:
             raise WorkbookError(
