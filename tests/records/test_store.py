@@ -367,6 +367,26 @@ def test_a_visit_today_is_allowed_and_in_the_birth_year_too(
     assert len(store.visits(baby)) == 1
 
 
+def test_inside_a_hub_a_visit_without_therapist_names_the_logged_in_user(
+    store: Store, patient: str, monkeypatch
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "kim")
+    unnamed = store.log_visit(patient, TODAY - 2 * DAY, {}, pain=4)
+    named = store.log_visit(patient, TODAY - DAY, {}, pain=3, therapist="Jo")
+    visits = store.visits(patient).set_index("visit_id")
+    assert visits.loc[unnamed, "therapist"] == "kim"
+    assert visits.loc[named, "therapist"] == "Jo"
+    assert store.visit_history(unnamed).loc[0, "changed_by"] == "kim"
+
+
+def test_outside_a_hub_a_visit_without_therapist_stays_unnamed(
+    store: Store, patient: str, monkeypatch
+) -> None:
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    visit = store.log_visit(patient, TODAY - DAY, {}, pain=4)
+    assert store.visits(patient).set_index("visit_id").loc[visit, "therapist"] == ""
+
+
 # -- corrections ------------------------------------------------------------------------------
 
 

@@ -228,6 +228,11 @@ class StoreBusyError(RuntimeError):
     """Another program kept the store locked for longer than the store is willing to wait."""
 
 
+def _hub_user() -> str:
+    """The JupyterHub login of this server's user (``$JUPYTERHUB_USER``), else ''."""
+    return os.environ.get("JUPYTERHUB_USER", "")
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
@@ -1023,6 +1028,7 @@ class Store:
         routine : dict, optional
             The routine given at the visit (``Routine.to_dict()``), kept as JSON.
         therapist, notes : str
+            Without a therapist, inside a JupyterHub the logged-in user (``$JUPYTERHUB_USER``).
 
         Returns
         -------
@@ -1039,7 +1045,8 @@ class Store:
         pain_nprs = None if pain is None else self._rules.pain(pain)
         odi_sections, odi_idx = self._rules.odi(odi)
         routine_json = _check_routine(routine)
-        therapist = _check_text("therapist", therapist, limit=MAX_NAME_CHARS)
+        # Inside a JupyterHub the logged-in therapist is who saw the patient.
+        therapist = _check_text("therapist", therapist or _hub_user(), limit=MAX_NAME_CHARS)
         notes = _check_text("notes", notes)
         visit_id = _new_id("v_")
         now = _now()
