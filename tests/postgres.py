@@ -141,8 +141,10 @@ def throwaway_cluster(base: Path | None = None) -> Iterator[PostgresServer]:
         subprocess.run(
             _as_owner(
                 owner,
-                [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
-                + ["-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+                [
+                    *(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"),
+                    *("-E", "UTF8", "--locale=C.UTF-8", "--no-sync"),
+                ],
             ),
             **run,
         )
@@ -151,8 +153,10 @@ def throwaway_cluster(base: Path | None = None) -> Iterator[PostgresServer]:
         subprocess.run(
             _as_owner(
                 owner,
-                [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options]
-                + ["-w", "-t", str(START_TIMEOUT_S), "start"],
+                [
+                    *(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options),
+                    *("-w", "-t", str(START_TIMEOUT_S), "start"),
+                ],
             ),
             **run,
         )

@@ -488,7 +488,9 @@ def test_amendments_are_in_the_audit_log(store: Store, patient: str) -> None:
 def _erase_one_of_two(store: Store, profile: PatientProfile) -> tuple[str, str, dict[str, int]]:
     gone = store.add_patient("Zelda Uniquename-Qwx", 1950, profile, phone="555-0199")
     kept = store.add_patient("Bob Sample", 1960, profile)
-    visit = store.log_visit(gone, TODAY - 5 * DAY, full_rom(), pain=5, notes="Zelda's note Qwx-7731")
+    visit = store.log_visit(
+        gone, TODAY - 5 * DAY, full_rom(), pain=5, notes="Zelda's note Qwx-7731"
+    )
     store.amend_visit(visit, reason="typo", pain=4)
     store.log_visit(kept, TODAY - 5 * DAY, full_rom(), pain=5)
     counts = store.remove_patient(gone, reason="erasure request", requested_by="front desk")
@@ -512,8 +514,7 @@ def test_remove_patient_purges_the_records_and_logs_who_asked(
     )
     assert len(store.measurements(kept)) == 12
     dump = "".join(
-        frame.to_csv()
-        for frame in (store.patients(), store.audit_log(), store.clinic_summary())
+        frame.to_csv() for frame in (store.patients(), store.audit_log(), store.clinic_summary())
     )
     assert "Uniquename-Qwx" not in dump and "Qwx-7731" not in dump
 
