@@ -83,6 +83,8 @@ hub: $(STAMP) $(PG_INITDB) $(CHP)
 
 bench: $(STAMP) $(PG_INITDB)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@echo "== benchmarks/bench_store.py --postgres (a throw-away PostgreSQL cluster)"
+	$(BIN)/python benchmarks/bench_store.py --postgres
 
 hooks: $(STAMP)
 	$(BIN)/pre-commit install

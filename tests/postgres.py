@@ -9,7 +9,7 @@ system user and every command runs through ``runuser -u postgres --``.
 Durability is switched off (``fsync``, ``synchronous_commit``, ``full_page_writes``): the data
 are thrown away, and each test gets a brand-new database in a few tens of milliseconds.
 
-Also used by ``make hub`` (``python -m tests.postgres``) to give the local hub a clinic store.
+Also used by ``make hub`` (deploy/try_hub.py) and ``bench_store.py --postgres``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -182,21 +180,3 @@ def throwaway_cluster(base: Path | None = None) -> Iterator[PostgresServer]:
                 with contextlib.suppress(ProcessLookupError, ValueError):
                     os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def main() -> None:
-    """Run a throw-away cluster with one clinic database until interrupted (``make hub``).
-
-    Prints ``URL <database url>`` on one line once the database exists, so a caller can read it.
-    """
-    with throwaway_cluster() as server:
-        url = server.new_database("workbook_clinic")
-        print(f"URL {url}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-            while True:
-                time.sleep(3600)
-
-
-if __name__ == "__main__":
-    main()
