@@ -16,10 +16,14 @@ CHP := $(NODE_DIR)/node_modules/.bin/configurable-http-proxy
 # apt needs root; use sudo only when we are not root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: lab test lint unit notebooks browser hubtest hub bench demo hooks clean help
+.PHONY: lab app test lint unit notebooks browser hubtest hub bench demo hooks clean help
+
+# Options for lab and app, e.g. make app ARGS="--port 8866 --no-browser --store clinic.sqlite"
+ARGS ?=
 
 help:
 	@echo "make lab    open the workbook in JupyterLab (demo store if no clinic store exists)"
+	@echo "make app    serve the same screens as an app (Voila): no code, for the visit itself"
 	@echo "make test   run every test: lint, unit (SQLite and PostgreSQL), notebooks, browser, hub"
 	@echo "make hub    start the practice's JupyterHub on 127.0.0.1 for a try (docs/deploy.md)"
 	@echo "make bench  run the speed benchmarks (prints medians and ratios)"
@@ -53,7 +57,10 @@ $(CHP):
 	npm install --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error configurable-http-proxy@5
 
 lab: $(STAMP)
-	$(BIN)/python -m workbook lab
+	$(BIN)/python -m workbook lab $(ARGS)
+
+app: $(STAMP)
+	$(BIN)/python -m workbook app $(ARGS)
 
 test: $(STAMP) $(CHROMIUM) $(PG_INITDB) $(CHP) lint
 	$(BIN)/python -m pytest tests workbook notebooks --nbval-lax --nbval-current-env

@@ -1,4 +1,4 @@
-"""How long the therapist waits: opening the visit notebook, and each action on the screen.
+"""How long the therapist waits: opening the visit notebook, and each action on the app.
 
 1. Opening ``notebooks/visit.ipynb`` in a fresh kernel until its widgets are ready: nbclient
    starts a kernel and runs every cell (what "Run All" does), median of several runs. Baseline in
@@ -91,11 +91,11 @@ def timed(action: Callable[..., object], *args: object) -> float:
 
 def bench_actions(store_path: Path, rounds: int) -> dict[str, float]:
     from workbook.records.store import open_store
-    from workbook.ui import VisitScreen
+    from workbook.ui import VisitEntry, WorkbookApp
     from workbook.ui.app import PATIENT_TAB, PROGRESS_TAB, ROUTINE_TAB, VISIT_TAB
 
     store = open_store(store_path)
-    screen = VisitScreen(store)
+    app = WorkbookApp(store)
     ids = list(store.patients()["patient_id"])
     visits_before = int(store.patients()["n_visits"].sum())
     samples: dict[str, list[float]] = {
@@ -112,36 +112,38 @@ def bench_actions(store_path: Path, rounds: int) -> dict[str, float]:
     }
     # warm-up: first imports and table reads are paid once per kernel, not per action; on
     # another patient than the first of the loop, so that every pick below changes patient
-    screen.patient.select(ids[1])
-    screen.tabs.selected_index = PROGRESS_TAB
-    screen.tabs.selected_index = PATIENT_TAB
+    app.patient.select(ids[1])
+    app.show_tab(PROGRESS_TAB)
+    app.show_tab(PATIENT_TAB)
 
     day = dt.date.today()
     for round_ in range(rounds):
         for pid in ids:
-            screen.tabs.selected_index = PATIENT_TAB
+            app.show_tab(PATIENT_TAB)
             samples["pick_base"].append(timed(lambda p: (store.patient(p), store.profile(p)), pid))
-            samples["pick"].append(timed(screen.patient.select, pid))
-            samples["routine_tab"].append(
-                timed(lambda: setattr(screen.tabs, "selected_index", ROUTINE_TAB))
+            samples["pick"].append(timed(app.patient.select, pid))
+            samples["routine_tab"].append(timed(app.show_tab, ROUTINE_TAB))
+            app.show_tab(VISIT_TAB)
+            app.visit.fill(
+                VisitEntry(
+                    rom={
+                        ("hip_flexion", "left"): f"{100 + round_}",
+                        ("hip_flexion", "right"): "98",
+                    },
+                    pain="4",
+                )
             )
-            screen.tabs.selected_index = VISIT_TAB
-            screen.visit.rom[("hip_flexion", "left")].value = f"{100 + round_}"
-            screen.visit.rom[("hip_flexion", "right")].value = "98"
-            screen.visit.pain.value = "4"
-            samples["save"].append(timed(screen.visit.save_button.click))
+            samples["save"].append(timed(app.visit.save))
             samples["save_base"].append(
                 timed(
                     lambda p: store.log_visit(p, day, {("hip_flexion", "left"): 101.0}, pain=4), pid
                 )
             )
-            samples["progress_tab_first"].append(
-                timed(lambda: setattr(screen.tabs, "selected_index", PROGRESS_TAB))
-            )
-            screen.visit.rom[("hip_flexion", "left")].value = f"{102 + round_}"
-            samples["save_with_progress_shown"].append(timed(screen.visit.save_button.click))
-            if screen.errors():
-                raise RuntimeError(f"the screen shows errors: {screen.errors()}")
+            samples["progress_tab_first"].append(timed(app.show_tab, PROGRESS_TAB))
+            app.visit.fill(VisitEntry(rom={("hip_flexion", "left"): f"{102 + round_}"}))
+            samples["save_with_progress_shown"].append(timed(app.visit.save))
+            if app.errors():
+                raise RuntimeError(f"the screen shows errors: {app.errors()}")
     saved = int(store.patients()["n_visits"].sum()) - visits_before
     expected = 3 * rounds * len(ids)  # two saves through the screen, one baseline
     if saved != expected:

@@ -1,12 +1,15 @@
-"""The ``workbook`` command: ``python -m workbook demo PATH | lab [jupyter args] | where``.
+"""The ``workbook`` command. ``python -m workbook --help`` lists the commands:
 
-- ``demo PATH`` writes a demo store of fictional patients (an existing demo store is rebuilt; a
-  clinic's store is never overwritten).
-- ``lab`` opens the notebooks in JupyterLab on a store: ``$WORKBOOK_DB`` if set, else the
-  clinic store if it exists, else the demo store (created on first use). It says which. The
-  notebooks open as fresh copies in the per-user data folder, so outputs showing patients are
-  never saved inside the repository.
-- ``where`` prints where the store, the demo store, the data tables and the notebooks are.
+- ``lab``: open the visit notebook in JupyterLab (the notebook workbench);
+- ``app``: serve the same screens as an app with Voilà (no code, a refresh reloads the app);
+- ``init PATH``: create a clinic store (refuses a file that is not one);
+- ``demo PATH``: write a demo store of fictional patients (never over a clinic's store);
+- ``where``: print which store is in use and where the tables, notebooks and exports are.
+
+``lab`` and ``app`` open, in this order: ``--store``, ``$WORKBOOK_DB``, the clinic store when it
+exists, else the demo store (created on first use). They say which, refuse a store path that does
+not exist (a mistyped path must not become an empty store), and find a server already running on
+the same store instead of starting a second one.
 """
 
 from __future__ import annotations
@@ -14,25 +17,34 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .clinical.paths import data_dir, shipped_folder
 from .errors import WorkbookError
 
-__all__ = ["main"]
+__all__ = ["build_parser", "chosen_store", "main"]
 
-NOTEBOOKS_DIR = shipped_folder("notebooks")
+_NO_STORE = "an existing store; create one with: python -m workbook init PATH"
 
 
-def lab_store() -> tuple[str, str]:
-    """The store ``lab`` opens and why: ``(location, reason)``; makes the demo store if needed."""
+def _is_url(location: str) -> bool:
+    return "://" in location
+
+
+def chosen_store(explicit: str | None = None) -> tuple[str, str]:
+    """The store ``lab`` and ``app`` open and why: ``(location, reason)``.
+
+    Makes the demo store when there is no clinic store yet; refuses a named path that is not
+    there, so that a typo never silently opens an empty store.
+    """
     from .records.paths import default_store_path, demo_store_path
 
-    if os.environ.get("WORKBOOK_DB"):
-        return os.environ["WORKBOOK_DB"], "from $WORKBOOK_DB"
+    for location, reason in ((explicit, "from --store"), (os.environ.get("WORKBOOK_DB"), "")):
+        if location:
+            if not _is_url(location) and not Path(location).expanduser().is_file():
+                raise WorkbookError("store", location, _NO_STORE)
+            return location, reason or "from $WORKBOOK_DB"
     if default_store_path().exists():
         return str(default_store_path()), "the clinic store"
     demo = demo_store_path()
@@ -44,23 +56,6 @@ def lab_store() -> tuple[str, str]:
     return str(demo), "no clinic store yet: the demo store"
 
 
-def prepare_workspace() -> Path:
-    """Copy the notebooks to the per-user data folder and return that folder.
-
-    JupyterLab autosaves outputs and widget state, which show patients. Opening copies outside
-    the repository keeps that on the clinic's machine, never in a git working copy. The copies
-    are refreshed at every launch (the notebooks hold no work of their own: visits live in the
-    store); other files a therapist keeps in the folder are left alone.
-    """
-    from .records.paths import notebook_workspace
-
-    workspace = notebook_workspace()
-    workspace.mkdir(parents=True, exist_ok=True)
-    for notebook in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
-        shutil.copyfile(notebook, workspace / notebook.name)
-    return workspace
-
-
 def _describe(location: str) -> str:
     from .records.store import open_store
 
@@ -70,24 +65,43 @@ def _describe(location: str) -> str:
         return f"{kind}, {n} patient{'s' if n != 1 else ''}"
 
 
-def _lab(extra: Sequence[str]) -> int:
-    if importlib.util.find_spec("jupyterlab") is None:
-        print(
-            "workbook: JupyterLab is not installed; run: pip install -e '.[lab]'", file=sys.stderr
-        )
+def _serve(kind: str, args: argparse.Namespace, extra: Sequence[str]) -> int:
+    needed = "jupyterlab" if kind == "lab" else "voila"
+    if importlib.util.find_spec(needed) is None:
+        print(f"workbook: {needed} is not installed; run: pip install '.[lab]'", file=sys.stderr)
         return 1
-    location, reason = lab_store()
-    print(f"Opening {location} ({reason}; {_describe(location)})", flush=True)
-    os.environ["WORKBOOK_DB"] = location  # the kernels inherit it: every notebook opens this
-    extra = list(extra)
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
-        # Clinic PCs run as a user, but containers and fresh machines often run as root, where
-        # JupyterLab refuses to start without this flag.
-        extra.append("--allow-root")
-    workspace = prepare_workspace()
-    print(f"Notebooks: {workspace} (fresh copies of {NOTEBOOKS_DIR})", flush=True)
-    command = [sys.executable, "-m", "jupyterlab", str(workspace), *extra]
-    os.execv(sys.executable, command)  # replaces this process; returns only in tests
+    from .ui.launch import serve
+
+    location, reason = chosen_store(args.store)
+    print(f"Store: {location} ({reason}; {_describe(location)})", flush=True)
+    return serve(
+        location,
+        "lab" if kind == "lab" else "app",
+        port=args.port,
+        open_browser=not args.no_browser,
+        extra=extra,
+    )
+
+
+def _init(path: str) -> int:
+    from .records.store import open_store
+
+    target = Path(path).expanduser()
+    if target.exists():
+        if target.is_file() and target.stat().st_size > 0:
+            with target.open("rb") as handle:
+                is_sqlite = handle.read(16) == b"SQLite format 3\x00"
+            if is_sqlite:
+                with open_store(target) as store:
+                    print(f"{store.location} is already a workbook store; nothing was changed.")
+                return 0
+        raise WorkbookError("store", path, "a new file name: this file exists and is no store")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open_store(target) as store:
+        print(f"Clinic store created: {store.location}")
+    print(
+        f"Open it with: WORKBOOK_DB={target} make lab   (or: python -m workbook lab --store {path})"
+    )
     return 0
 
 
@@ -101,41 +115,54 @@ def _demo(path: str) -> int:
 
 
 def _where() -> int:
-    from .records.paths import default_store_path, demo_store_path
+    from .clinical.paths import data_dir, shipped_folder
+    from .records.paths import default_store_path, demo_store_path, exports_dir
 
-    env = os.environ.get("WORKBOOK_DB")
     clinic = default_store_path()
 
     def state(path: Path) -> str:
         return "exists" if path.exists() else "not created yet"
 
-    lines = []
-    if env:
-        lines.append(f"store (from $WORKBOOK_DB): {env}")
-    lines += [
+    try:
+        in_use = "%s (%s)" % chosen_store()  # noqa: UP031 - a pair into one line
+    except WorkbookError as exc:
+        in_use = f"none: {exc}"
+    lines = [
+        f"store in use:   {in_use}",
         f"clinic store:   {clinic} ({state(clinic)})",
         f"demo store:     {demo_store_path()} ({state(demo_store_path())})",
         f"data tables:    {data_dir()}",
-        f"notebooks:      {NOTEBOOKS_DIR}",
+        f"notebooks:      {shipped_folder('notebooks')}",
+        f"exports:        {exports_dir()}",
     ]
-    if os.environ.get("WORKBOOK_EXPORTS"):
-        lines.append(f"exports:        {os.environ['WORKBOOK_EXPORTS']}")
     print("\n".join(lines))
     return 0
 
 
+def _add_server_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: free)")
+    command.add_argument("--no-browser", action="store_true", help="print the address only")
+    command.add_argument("--store", default=None, help="the store to open (a path or a URL)")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: one sub-command a job."""
     parser = argparse.ArgumentParser(
         prog="workbook",
         description="Hip Mobility Workbook: stretch routines, visit logs and progress.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    lab = commands.add_parser(
+        "lab", help="open the visit notebook in JupyterLab (other arguments go to JupyterLab)"
+    )
+    _add_server_options(lab)
+    app = commands.add_parser("app", help="serve the visit screens as an app (Voilà), no code")
+    _add_server_options(app)
+    init = commands.add_parser("init", help="create a clinic store")
+    init.add_argument("path", help="the new store file")
     demo = commands.add_parser("demo", help="write a demo store of fictional patients")
     demo.add_argument("path", help="the store file to create (an existing demo store is rebuilt)")
-    commands.add_parser(
-        "lab", help="open the notebooks in JupyterLab (extra arguments go to jupyter lab)"
-    )
-    commands.add_parser("where", help="print where the stores and data tables are")
+    commands.add_parser("where", help="print which store is in use and where the files are")
     return parser
 
 
@@ -146,10 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and args.command != "lab":
         parser.error(f"unrecognised arguments: {' '.join(extra)}")
     try:
+        if args.command in ("lab", "app"):
+            return _serve(args.command, args, extra)
+        if args.command == "init":
+            return _init(args.path)
         if args.command == "demo":
             return _demo(args.path)
-        if args.command == "lab":
-            return _lab(extra)
         return _where()
     except WorkbookError as exc:
         print(f"workbook: {exc}", file=sys.stderr)

@@ -1,23 +1,18 @@
-"""The demo store and the ``workbook`` command (demo, lab, where)."""
+"""The demo store: fictional patients that show every screen, rebuilt the same every time."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from workbook import __main__ as cli
 from workbook.clinical.profile import PatientProfile
 from workbook.errors import WorkbookError
-from workbook.records import paths
-from workbook.records.demo import CASES, make_demo_store
+from workbook.records.demo import make_demo_store
+from workbook.records.demo_cases import CASES
 from workbook.records.store import Store, open_store
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 TODAY = dt.date(2026, 3, 18)  # a fixed Wednesday, so every test sees the same histories
 
@@ -148,118 +143,3 @@ def test_demo_never_overwrites_a_clinic_store(tmp_path: Path) -> None:
     with open_store(path) as store:
         assert list(store.patients()["patient_id"]) == [pid]
         assert not store.is_demo
-
-
-# -- the command ------------------------------------------------------------------------------
-
-
-def test_command_demo_writes_a_demo_store(tmp_path: Path, capsys) -> None:
-    path = tmp_path / "d.sqlite"
-    assert cli.main(["demo", str(path)]) == 0
-    assert "fictional" in capsys.readouterr().out
-    with open_store(path) as store:
-        assert store.is_demo
-
-
-def test_command_demo_refuses_a_clinic_store_with_a_message(tmp_path: Path, capsys) -> None:
-    path = tmp_path / "clinic.sqlite"
-    profile = PatientProfile(age=60, activity="active", floor_transfer=True, kneeling="comfortable")
-    with open_store(path) as store:
-        store.add_patient("Real Patient", 1966, profile)
-    assert cli.main(["demo", str(path)]) == 2
-    assert "never overwrites" in capsys.readouterr().err
-
-
-def test_command_where_prints_the_locations(tmp_path: Path, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("WORKBOOK_DB", str(tmp_path / "x.sqlite"))
-    assert cli.main(["where"]) == 0
-    out = capsys.readouterr().out
-    assert str(tmp_path / "x.sqlite") in out
-    assert "data tables" in out and "demo store" in out
-
-
-@pytest.fixture
-def fake_exec(monkeypatch) -> list:
-    calls: list = []
-    monkeypatch.setattr(cli.os, "execv", lambda path, args: calls.append((path, list(args))))
-    return calls
-
-
-def test_command_lab_opens_workbook_db_and_passes_extra_args(
-    tmp_path: Path, monkeypatch, capsys, fake_exec: list
-) -> None:
-    path = tmp_path / "env-demo.sqlite"
-    make_demo_store(path, today=TODAY).close()
-    monkeypatch.setenv("WORKBOOK_DB", str(path))
-    monkeypatch.setattr(cli.os, "geteuid", lambda: 1000)  # an ordinary clinic user
-    monkeypatch.setattr(paths, "user_data_dir", lambda: tmp_path / "user")
-    assert cli.main(["lab", "--no-browser", "--port=9999"]) == 0
-    ((exe, args),) = fake_exec
-    assert exe == sys.executable
-    workspace = tmp_path / "user" / "notebooks"
-    assert args == [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        str(workspace),
-        "--no-browser",
-        "--port=9999",
-    ]
-    out = capsys.readouterr().out
-    assert str(path) in out and "DEMO" in out
-    assert os.environ["WORKBOOK_DB"] == str(path)
-
-
-def test_command_lab_as_root_adds_allow_root_once(
-    tmp_path: Path, monkeypatch, fake_exec: list
-) -> None:
-    path = tmp_path / "env-demo.sqlite"
-    make_demo_store(path, today=TODAY).close()
-    monkeypatch.setenv("WORKBOOK_DB", str(path))
-    monkeypatch.setattr(cli.os, "geteuid", lambda: 0)
-    monkeypatch.setattr(paths, "user_data_dir", lambda: tmp_path / "user")
-    assert cli.main(["lab"]) == 0
-    assert cli.main(["lab", "--allow-root"]) == 0
-    assert [args.count("--allow-root") for _, args in fake_exec] == [1, 1]
-
-
-def test_lab_opens_fresh_notebook_copies_outside_the_repository(
-    tmp_path: Path, monkeypatch, fake_exec: list
-) -> None:
-    monkeypatch.setattr(paths, "user_data_dir", lambda: tmp_path / "user")
-    workspace = tmp_path / "user" / "notebooks"
-    workspace.mkdir(parents=True)
-    (workspace / "visit.ipynb").write_text('{"outputs from last week": "Edna Example"}')
-    (workspace / "my-notes.txt").write_text("kept")
-    assert cli.prepare_workspace() == workspace
-    for notebook in cli.NOTEBOOKS_DIR.glob("*.ipynb"):
-        assert (workspace / notebook.name).read_bytes() == notebook.read_bytes()
-    assert (workspace / "my-notes.txt").read_text() == "kept"
-    assert REPO_ROOT not in workspace.parents
-
-
-def test_command_lab_prefers_the_clinic_store_then_makes_a_demo(
-    tmp_path: Path, monkeypatch, capsys, fake_exec: list
-) -> None:
-    monkeypatch.delenv("WORKBOOK_DB", raising=False)
-    monkeypatch.setattr(paths, "user_data_dir", lambda: tmp_path)
-    assert cli.main(["lab"]) == 0
-    demo_path = tmp_path / "demo-clinic.sqlite"
-    assert demo_path.exists()
-    assert os.environ["WORKBOOK_DB"] == str(demo_path)
-    assert "DEMO" in capsys.readouterr().out
-
-    monkeypatch.delenv("WORKBOOK_DB")
-    profile = PatientProfile(age=60, activity="active", floor_transfer=True, kneeling="comfortable")
-    with open_store(tmp_path / "clinic.sqlite") as clinic:
-        clinic.add_patient("Real Patient", 1966, profile)
-    assert cli.main(["lab"]) == 0
-    assert os.environ["WORKBOOK_DB"] == str(tmp_path / "clinic.sqlite")
-    out = capsys.readouterr().out
-    assert "clinic store" in out and "DEMO" not in out
-    assert len(fake_exec) == 2
-
-
-def test_command_rejects_extra_arguments_outside_lab(capsys) -> None:
-    with pytest.raises(SystemExit):
-        cli.main(["where", "--bogus"])

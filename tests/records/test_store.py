@@ -118,13 +118,13 @@ def test_open_refuses_a_store_from_a_newer_workbook(tmp_path: Path) -> None:
 
 
 def test_open_runs_pending_migrations(new_store, monkeypatch) -> None:
-    from workbook.records import store as store_module
+    from workbook.records import schema
 
     path = new_store.location()
     open_store(path).close()
     ran = []
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setitem(store_module.MIGRATIONS, SCHEMA_VERSION + 1, ran.append)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, SCHEMA_VERSION + 1, ran.append)
     with open_store(path) as store:
         assert store.meta()["schema_version"] == str(SCHEMA_VERSION + 1)
     assert len(ran) == 1

@@ -26,6 +26,7 @@ import pytest
 from workbook.clinical.measures import MOTIONS, SIDES
 from workbook.clinical.profile import PatientProfile
 from workbook.errors import WorkbookError
+from workbook.records import engine, visits
 from workbook.records import store as store_module
 from workbook.records.store import Store, StoreBusyError, open_store
 
@@ -321,8 +322,8 @@ def test_a_failure_inside_the_transaction_rolls_back_the_whole_visit(
         original(conn, visit_id, version, values, readings)  # visit and version written ...
         raise RuntimeError("power cut")  # ... then the measurements never arrive
 
-    original = Store._insert_version
-    monkeypatch.setattr(Store, "_insert_version", staticmethod(broken_insert))
+    original = visits.insert_version
+    monkeypatch.setattr(visits, "insert_version", broken_insert)
     with pytest.raises(RuntimeError):
         store.log_visit(patient, TODAY, GOOD_ROM, pain=2)
     assert store.table_counts() == before
@@ -382,7 +383,7 @@ def hold_write_lock(path: Path, seconds: float, held: threading.Event) -> thread
 
 def test_a_locked_store_is_waited_for_and_retried_not_reported(tmp_path: Path, monkeypatch) -> None:
     # A busy timeout far shorter than the lock, so that the retry loop must do the waiting.
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 0.05)
     path = tmp_path / "c.sqlite"
     with open_store(path) as store:
         pid = store.add_patient("Ada Example", BIRTH_YEAR, profile())
@@ -397,8 +398,8 @@ def test_a_locked_store_is_waited_for_and_retried_not_reported(tmp_path: Path, m
 def test_a_store_locked_for_too_long_says_so_in_words_and_writes_nothing(
     tmp_path: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.05)
-    monkeypatch.setattr(store_module, "RETRY_FOR_S", 0.3)
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(engine, "RETRY_FOR_S", 0.3)
     path = tmp_path / "c.sqlite"
     with open_store(path) as store:
         pid = store.add_patient("Ada Example", BIRTH_YEAR, profile())
@@ -467,7 +468,7 @@ READER = textwrap.dedent(
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(Path(store_module.__file__).parents[1]), env.get("PYTHONPATH")])
+        filter(None, [str(Path(store_module.__file__).parents[2]), env.get("PYTHONPATH")])
     )
     return env
 

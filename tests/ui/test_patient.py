@@ -28,52 +28,52 @@ def screen(clinic):
 
 def test_every_patient_is_listed_before_any_search(screen, clinic):
     _, ids = clinic
-    assert {pid for _, pid in screen.results.options} == set(ids.values())
+    assert {pid for _, pid in screen._results.options} == set(ids.values())
 
 
 def test_typing_part_of_a_name_narrows_the_list(screen, clinic):
     _, ids = clinic
-    screen.search.value = "dun"
-    assert [pid for _, pid in screen.results.options] == [ids["carl"]]
+    screen._search.value = "dun"
+    assert [pid for _, pid in screen._results.options] == [ids["carl"]]
 
 
 def test_a_search_without_match_says_so(screen):
-    screen.search.value = "nobody"
-    assert screen.results.options == ()
-    assert "No patient matches" in screen.message.value
+    screen._search.value = "nobody"
+    assert screen._results.options == ()
+    assert "No patient matches" in screen._message.value
 
 
 def test_picking_a_patient_shows_an_escaped_card_and_tells_the_other_screens(screen, clinic):
     _, ids = clinic
     told = []
     screen.on_choose(told.append)
-    screen.results.value = ids["ann"]
+    screen._results.value = ids["ann"]
     assert [c.patient_id for c in told] == [ids["ann"]]
-    assert "&lt;script&gt;" in screen.card.value
-    assert "<script>" not in screen.card.value
-    assert screen.edit_form.kneeling.value == "unable"
-    assert screen.edit_form.conditions["spinal_stenosis"].value is True
-    assert screen.save_profile_button.disabled is False
+    assert "&lt;script&gt;" in screen._card.value
+    assert "<script>" not in screen._card.value
+    assert screen._edit_form._kneeling.value == "unable"
+    assert screen._edit_form._conditions["spinal_stenosis"].value is True
+    assert screen._save_profile_button.disabled is False
 
 
 def test_the_profile_choices_are_the_allowed_values_from_the_data_tables(screen):
-    assert set(screen.new_form.conditions) == set(known_conditions())
-    assert set(screen.new_form.equipment) == set(known_equipment())
-    assert [v for _, v in screen.new_form.activity.options] == ["sedentary", "active", "athletic"]
+    assert set(screen._new_form._conditions) == set(known_conditions())
+    assert set(screen._new_form._equipment) == set(known_equipment())
+    assert [v for _, v in screen._new_form._activity.options] == ["sedentary", "active", "athletic"]
 
 
 def test_adding_a_patient_stores_the_chosen_profile_and_opens_them(screen, clinic):
     store, _ = clinic
     told = []
     screen.on_choose(told.append)
-    screen.new_name.value = "Eve Fox"
-    screen.new_birth_year.value = "1960"
-    screen.new_form.activity.value = "active"
-    screen.new_form.floor_transfer.value = False
-    screen.new_form.kneeling.value = "painful"
-    screen.new_form.conditions["sciatica"].value = True
-    screen.new_form.equipment["armless_chair"].value = True
-    screen.add_button.click()
+    screen._new_name.value = "Eve Fox"
+    screen._new_birth_year.value = "1960"
+    screen._new_form._activity.value = "active"
+    screen._new_form._floor_transfer.value = False
+    screen._new_form._kneeling.value = "painful"
+    screen._new_form._conditions["sciatica"].value = True
+    screen._new_form._equipment["armless_chair"].value = True
+    screen._add_button.click()
 
     assert len(store.patients()) == 3
     assert told and told[-1].name == "Eve Fox"
@@ -86,44 +86,44 @@ def test_adding_a_patient_stores_the_chosen_profile_and_opens_them(screen, clini
         conditions={"sciatica"},
         equipment={"armless_chair"},
     )
-    assert "added" in screen.add_message.value
-    assert screen.results.value == told[-1].patient_id
-    assert screen.new_name.value == ""
+    assert "added" in screen._add_message.value
+    assert screen._results.value == told[-1].patient_id
+    assert screen._new_name.value == ""
 
 
 def test_a_birth_year_in_the_future_is_reported_as_typed_and_refused(screen, clinic):
     store, _ = clinic
-    screen.new_name.value = "Gil Hart"
-    screen.new_birth_year.value = "2031"
-    assert "no later than 2025" in screen.new_birth_year_msg.value
-    screen.add_button.click()
-    assert "no later than 2025" in screen.add_message.value
+    screen._new_name.value = "Gil Hart"
+    screen._new_birth_year.value = "2031"
+    assert "no later than 2025" in screen._new_birth_year_msg.value
+    screen._add_button.click()
+    assert "no later than 2025" in screen._add_message.value
     assert len(store.patients()) == 2
-    assert screen.new_name.value == "Gil Hart"  # what was typed stays
+    assert screen._new_name.value == "Gil Hart"  # what was typed stays
 
 
 def test_a_patient_without_a_name_is_refused_and_nothing_is_stored(screen, clinic):
     store, _ = clinic
-    screen.new_birth_year.value = "1970"
-    screen.add_button.click()
-    assert "name" in screen.add_message.value
+    screen._new_birth_year.value = "1970"
+    screen._add_button.click()
+    assert "name" in screen._add_message.value
     assert len(store.patients()) == 2
 
 
 def test_editing_the_profile_records_a_new_one_for_the_open_patient(screen, clinic):
     store, ids = clinic
-    screen.results.value = ids["carl"]
+    screen._results.value = ids["carl"]
     told = []
     screen.on_choose(told.append)
-    screen.edit_form.conditions["hip_labral_tear"].value = True
-    screen.save_profile_button.click()
+    screen._edit_form._conditions["hip_labral_tear"].value = True
+    screen._save_profile_button.click()
     assert "hip_labral_tear" in store.profile(ids["carl"]).conditions
-    assert "Profile saved" in screen.edit_message.value
+    assert "Profile saved" in screen._edit_message.value
     assert told and "hip_labral_tear" in told[-1].profile.conditions
 
 
 def test_select_by_id_opens_a_patient_hidden_by_the_current_search(screen, clinic):
     _, ids = clinic
-    screen.search.value = "dun"
+    screen._search.value = "dun"
     chosen = screen.select(ids["ann"])
     assert chosen.patient_id == ids["ann"]

@@ -36,23 +36,23 @@ def test_the_progress_table_and_the_chart_are_shown_for_a_patient(clinic):
     store, pid, _ = clinic
     screen = ProgressScreen(store)
     screen.show_patient(pid)
-    assert "Hip flexion" in screen.table.value
-    assert "improved" in screen.table.value  # left: +14 degrees, beyond the MDC
-    assert "within measurement error" in screen.table.value  # right: +2 degrees
-    assert "+14\u00b0" in screen.table.value
-    assert "Pain (0-10)" in screen.scores.value
-    assert bytes(screen.chart.value).startswith(PNG)
-    assert screen.chart.layout.display is None
-    assert "2 visits on record" in screen.message.value
+    assert "Hip flexion" in screen._table.value
+    assert "improved" in screen._table.value  # left: +14 degrees, beyond the MDC
+    assert "within measurement error" in screen._table.value  # right: +2 degrees
+    assert "+14\u00b0" in screen._table.value
+    assert "Pain (0-10)" in screen._scores.value
+    assert bytes(screen._chart.value).startswith(PNG)
+    assert screen._chart.layout.display is None
+    assert "2 visits on record" in screen._message.value
 
 
 def test_a_patient_without_visits_gets_a_message_and_no_chart_or_exports(clinic):
     store, _, empty = clinic
     screen = ProgressScreen(store)
     screen.show_patient(empty)
-    assert "No visit recorded yet" in screen.message.value
-    assert screen.chart.layout.display == "none"
-    assert all(b.disabled for b in screen.export_buttons.values())
+    assert "No visit recorded yet" in screen._message.value
+    assert screen._chart.layout.display == "none"
+    assert all(b.disabled for b in screen._export_buttons.values())
 
 
 @pytest.mark.parametrize(("fmt", "signature"), [("png", PNG), ("svg", b"<?xml"), ("pdf", b"%PDF")])
@@ -60,8 +60,8 @@ def test_each_export_button_gives_a_download_link_carrying_the_file(clinic, fmt,
     store, pid, _ = clinic
     screen = ProgressScreen(store)
     screen.show_patient(pid)
-    screen.export_buttons[fmt].click()
-    name, data = link_bytes(screen.links.value)
+    screen._export_buttons[fmt].click()
+    name, data = link_bytes(screen._links.value)
     assert name.endswith(f".{fmt}")
     assert data.startswith(signature)
     assert "Ann" not in name  # file names carry no patient name
@@ -71,47 +71,47 @@ def test_a_hidden_screen_draws_only_when_shown_and_never_shows_a_stale_chart(cli
     store, pid, _ = clinic
     screen = ProgressScreen(store, active=False)
     screen.show_patient(pid)
-    assert bytes(screen.chart.value) == b""
+    assert bytes(screen._chart.value) == b""
     screen.active = True
-    first = bytes(screen.chart.value)
+    first = bytes(screen._chart.value)
     assert first.startswith(PNG)
     screen.active = False
     store.log_visit(pid, "2025-03-03", {("hip_flexion", "left"): 112})
     screen.refresh()
-    assert screen.chart.layout.display == "none"  # the old chart is hidden, not left showing
+    assert screen._chart.layout.display == "none"  # the old chart is hidden, not left showing
     screen.active = True
-    assert bytes(screen.chart.value).startswith(PNG) and bytes(screen.chart.value) != first
-    assert "3 visits on record" in screen.message.value
+    assert bytes(screen._chart.value).startswith(PNG) and bytes(screen._chart.value) != first
+    assert "3 visits on record" in screen._message.value
 
 
 def test_a_store_failure_is_shown_in_plain_words(clinic):
     store, _, _ = clinic
     screen = ProgressScreen(store)
     screen.show_patient("p_does_not_exist")
-    assert "patient_id" in screen.message.value
-    assert "wb-msg-error" in screen.message.value
+    assert "patient_id" in screen._message.value
+    assert "wb-msg-error" in screen._message.value
 
 
 def test_the_report_button_gives_the_progress_report_as_a_pdf_link(clinic):
     store, pid, _ = clinic
     screen = ProgressScreen(store)
     screen.show_patient(pid)
-    screen.report_button.click()
-    name, data = link_bytes(screen.links.value)
+    screen._report_button.click()
+    name, data = link_bytes(screen._links.value)
     assert name.endswith(".pdf") and data.startswith(b"%PDF")
-    assert screen.export_message.value == ""
+    assert screen._export_message.value == ""
 
 
 def test_the_share_button_gives_a_zip_without_the_patients_name_or_visit_dates(clinic):
     store, pid, _ = clinic
     screen = ProgressScreen(store)
     screen.show_patient(pid)
-    screen.share_button.click()
-    name, data = link_bytes(screen.links.value)
+    screen._share_button.click()
+    name, data = link_bytes(screen._links.value)
     assert name == "shared-case.zip" and data.startswith(b"PK")
     with zipfile.ZipFile(io.BytesIO(data)) as bundle:
         contents = b"".join(bundle.read(n) for n in bundle.namelist())
         names = " ".join(bundle.namelist())
     for secret in ("Ann Byrne", "2025-01-06", pid):
         assert secret.encode() not in contents and secret not in names
-    assert "check it before you send it" in screen.export_message.value
+    assert "check it before you send it" in screen._export_message.value

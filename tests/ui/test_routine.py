@@ -8,7 +8,8 @@ import re
 import pytest
 
 from workbook.clinical.routine import generate_routine
-from workbook.ui.routine import RoutineScreen, saved_routine
+from workbook.ui.routine import RoutineScreen
+from workbook.ui.routine_model import saved_routine
 
 
 @pytest.fixture
@@ -21,14 +22,14 @@ def screen(older_stenosis):
 def test_the_routine_is_shown_one_row_per_movement_with_reasons(screen, older_stenosis):
     routine = generate_routine(older_stenosis)
     for row in routine.table.itertuples():
-        assert row.name.replace("'", "&#x27;") in screen.table.value
+        assert row.name.replace("'", "&#x27;") in screen._table.value
     assert set(screen._rows) == set(routine.table["movement"])
-    assert "Why this one" in screen.table.value
+    assert "Why this one" in screen._table.value
 
 
 def test_cautions_stand_out(screen):
-    assert 'class="wb-caution"' in screen.table.value
-    assert "Caution" in screen.table.value
+    assert 'class="wb-caution"' in screen._table.value
+    assert "Caution" in screen._table.value
 
 
 def test_swapping_a_stretch_records_the_therapists_choice(athlete):
@@ -42,7 +43,7 @@ def test_swapping_a_stretch_records_the_therapists_choice(athlete):
     row = screen.model.row(movement)
     assert row["stretch_id"] == other
     assert row["chosen_by"] == "therapist"
-    assert "changed by the therapist" in screen.table.value
+    assert "changed by the therapist" in screen._table.value
     saved = {i["movement"]: i for i in screen.to_dict()["items"]}
     assert saved[movement]["stretch_id"] == other
 
@@ -60,7 +61,7 @@ def test_a_new_hold_time_is_applied_and_saved_with_the_visit(screen):
     movement = next(iter(screen._rows))
     screen._rows[movement].dosage["hold_s"].value = "45"
     assert screen.model.row(movement)["hold_s"] == 45
-    assert "45 s hold" in screen.table.value
+    assert "45 s hold" in screen._table.value
     saved = {i["movement"]: i for i in screen.to_dict()["items"]}
     assert saved[movement]["hold_s"] == 45
 
@@ -79,10 +80,10 @@ def test_a_wrong_dose_is_reported_beside_it_and_the_routine_is_unchanged(screen,
 def test_what_was_left_out_and_why_is_in_a_closed_section(screen, older_stenosis):
     excluded = generate_routine(older_stenosis).excluded
     assert len(excluded)
-    assert screen.left_out.selected_index is None
+    assert screen._left_out.selected_index is None
     for name in excluded["name"]:
-        assert name.replace("'", "&#x27;") in screen.excluded.value
-    assert "Why it was left out" in screen.excluded.value
+        assert name.replace("'", "&#x27;") in screen._excluded.value
+    assert "Why it was left out" in screen._excluded.value
 
 
 def test_a_hidden_screen_makes_the_routine_only_when_needed(older_stenosis):
@@ -91,7 +92,7 @@ def test_a_hidden_screen_makes_the_routine_only_when_needed(older_stenosis):
     assert screen.model.routine is None
     saved = screen.to_dict()  # the visit form asks for it when saving
     assert saved == generate_routine(older_stenosis).to_dict()
-    assert "Caution" in screen.table.value
+    assert "Caution" in screen._table.value
 
 
 def test_a_new_patient_never_keeps_the_previous_patients_routine(older_stenosis, athlete):
@@ -115,7 +116,7 @@ def test_the_routine_saved_with_the_last_visit_is_restored_for_the_same_profile(
     screen = RoutineScreen()
     screen.show_patient(athlete, "Carl", saved=saved)
     assert screen.model.row(movement)["hold_s"] == 50
-    assert "saved with the last visit" in screen.message.value
+    assert "saved with the last visit" in screen._message.value
 
 
 def test_a_routine_saved_for_an_older_profile_is_not_restored(store, athlete, active_adult):
@@ -132,18 +133,18 @@ def test_a_routine_saved_for_an_older_profile_is_not_restored(store, athlete, ac
 def test_start_again_drops_the_therapists_changes(screen):
     movement = next(iter(screen._rows))
     screen._rows[movement].dosage["hold_s"].value = "45"
-    screen.regenerate_button.click()
+    screen._regenerate_button.click()
     assert screen.model.row(movement)["chosen_by"] == "workbook"
     assert screen._rows[movement].dosage["hold_s"].value != "45"
 
 
 def test_the_handout_button_gives_html_and_pdf_links_with_the_name_escaped(screen):
-    assert screen.handout_box.layout.display is None
-    screen.handout_note.value = "Twice a day <b>gently</b>"
-    screen.handout_button.click()
+    assert screen._handout_box.layout.display is None
+    screen._handout_note.value = "Twice a day <b>gently</b>"
+    screen._handout_button.click()
     links = dict(
         re.findall(
-            r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', screen.handout_links.value
+            r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
         )
     )
     assert set(links) == {"handout.html", "handout.pdf"}
@@ -154,9 +155,9 @@ def test_the_handout_button_gives_html_and_pdf_links_with_the_name_escaped(scree
 
 
 def test_the_handout_can_leave_the_name_out(screen):
-    screen.handout_name.value = False
-    screen.handout_button.click()
+    screen._handout_name.value = False
+    screen._handout_button.click()
     encoded = re.search(
-        r'download="handout.html" href="data:[^;]+;base64,([^"]+)"', screen.handout_links.value
+        r'download="handout.html" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
     ).group(1)
     assert "Byrne" not in base64.b64decode(encoded).decode("utf-8")

@@ -1,47 +1,78 @@
-"""What a therapist measures at a visit, and the checks on each value.
+"""What is recorded about a patient and a visit, and the one rule each value must pass.
 
 Range of motion in degrees per motion and side, the 0-10 numeric pain rating (NPRS) and the
 Oswestry Disability Index (ODI). The plausible bounds, default test positions and score ranges
 come from ``data/motions.csv`` and ``data/scores.csv`` (each with its source), so a clinic can
 change them without touching code. Pure logic: pandas only.
+
+The field rules
+---------------
+Every value a person types passes one function here, which returns it cleaned or raises a
+:class:`~workbook.errors.WorkbookError` naming the field, the value and what is allowed. The
+store calls each once per value before it writes; the screens call the same functions to show
+the message while the person types, so the form and the store never disagree.
+
+- measurements: :func:`check_degrees`, :func:`check_pain`, :func:`check_odi_sections` (and
+  :func:`score_odi` for the sections and their index in one pass), :func:`check_motion`,
+  :func:`check_side`, :func:`check_instrument`, :func:`check_position`;
+- dates: :func:`check_visit_date`, :func:`check_visit_after_birth`, :func:`check_birth_year`;
+- text: :func:`check_text`, :func:`check_required_text`, :func:`check_name`
+  (limits :data:`MAX_NAME_CHARS` and :data:`MAX_TEXT_CHARS`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import SupportsFloat
 
 import pandas as pd
 
 from ..errors import WorkbookError, one_of
 from .paths import data_file
+from .profile import MAX_AGE
 from .tables import column_as_bool, column_as_number, load_data_table
 
 __all__ = [
     "INSTRUMENTS",
+    "MAX_NAME_CHARS",
+    "MAX_TEXT_CHARS",
     "MOTIONS",
     "POSITIONS",
     "SIDES",
     "ScoreRule",
+    "check_birth_year",
     "check_degrees",
     "check_instrument",
     "check_motion",
+    "check_name",
     "check_odi_sections",
     "check_pain",
     "check_position",
+    "check_required_text",
     "check_side",
+    "check_text",
+    "check_visit_after_birth",
+    "check_visit_date",
     "default_position",
     "motion_label",
     "motions_table",
     "odi_band",
     "odi_index",
+    "score_odi",
     "score_rule",
 ]
 
 SIDES: tuple[str, ...] = ("left", "right")
+
+#: The longest name (patient, therapist, whoever changes a record), in characters.
+MAX_NAME_CHARS = 200
+#: The longest free text (notes, reasons), in characters.
+MAX_TEXT_CHARS = 20_000
 
 
 def motions_table() -> pd.DataFrame:
@@ -109,24 +140,26 @@ def check_position(position: object) -> str:
     return str(position)
 
 
-def default_position(motion: str) -> str:
+def default_position(motion: object) -> str:
     """The usual test position for a motion ('supine' for hip flexion, ...)."""
-    return str(motions_table().at[check_motion(motion), "default_position"])
+    table = _motions(data_file("motions.csv"))  # no copy: this runs once per reading stored
+    return str(table.at[check_motion(motion), "default_position"])
 
 
 def _as_number(field: str, value: object, allowed: str) -> float:
-    if isinstance(value, bool) or value is None:
+    # SupportsFloat: numpy numbers from a DataFrame row count as numbers, like Python's.
+    if isinstance(value, bool) or not isinstance(value, str | SupportsFloat):
         raise WorkbookError(field, value, allowed)
     try:
         number = float(value)  # accepts '42' typed into a text box
-    except (TypeError, ValueError):
+    except ValueError:
         raise WorkbookError(field, value, allowed) from None
     if not math.isfinite(number):
         raise WorkbookError(field, value, allowed)
     return number
 
 
-def check_degrees(motion: str, value: object, side: str = "") -> float:
+def check_degrees(motion: object, value: object, side: str = "") -> float:
     """A goniometer reading for ``motion``, checked against the plausible bounds.
 
     >>> check_degrees("hip_flexion", "105")
@@ -177,7 +210,7 @@ def _score_rule(path: Path, score: str) -> ScoreRule:  # path: the cache key
     for column in ("min_value", "max_value", "sections", "min_sections_answered"):
         table[column] = column_as_number(table, column, key="score", whole=True)
     table["whole_numbers"] = column_as_bool(table, "whole_numbers", key="score")
-    row = table.set_index("score", drop=False).loc[score]
+    row = {str(r["score"]): r for r in table.to_dict("records")}[score]
     return ScoreRule(
         score=str(row["score"]),
         label=str(row["label"]),
@@ -205,15 +238,23 @@ def check_pain(value: object) -> int:
     return int(_check_scale("pain (NPRS)", value, score_rule("pain_nprs")))
 
 
-def check_odi_sections(sections: Sequence[object | None]) -> tuple[int | None, ...]:
-    """The ten ODI section scores, each 0-5 or ``None`` where the patient did not answer."""
+def check_odi_sections(sections: object) -> tuple[int | None, ...]:
+    """The ten ODI section scores, each 0-5 or ``None`` where the patient did not answer.
+
+    Any list-like of ten values (a list, tuple, Series); NaN and '' count as unanswered.
+
+    >>> check_odi_sections([2, 1, "3", None, 0, 1, 2, 1, 1, 2])
+    (2, 1, 3, None, 0, 1, 2, 1, 1, 2)
+    """
     rule = score_rule("odi_section")
-    if isinstance(sections, str | bytes) or len(sections) != rule.sections:
-        raise WorkbookError(
-            "odi", sections, f"a list of {rule.sections} section scores (None where unanswered)"
-        )
+    allowed = f"a list of {rule.sections} section scores (None where unanswered)"
+    if not isinstance(sections, Iterable) or isinstance(sections, str | bytes | Mapping):
+        raise WorkbookError("odi", sections, allowed)
+    values = list(sections)
+    if len(values) != rule.sections:
+        raise WorkbookError("odi", sections, allowed)
     checked: list[int | None] = []
-    for number, value in enumerate(sections, start=1):
+    for number, value in enumerate(values, start=1):
         if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
             checked.append(None)
         else:
@@ -229,20 +270,30 @@ def check_odi_sections(sections: Sequence[object | None]) -> tuple[int | None, .
     return tuple(checked)
 
 
-def odi_index(sections: Sequence[object | None]) -> float:
-    """The Oswestry Disability Index (0-100) from the section scores.
+def score_odi(sections: object) -> tuple[tuple[int | None, ...], float]:
+    """The checked ODI sections and their index (0-100), checking the sections once.
 
     Index = sum / (5 x sections answered) x 100, so an unanswered section does not count
     against the patient.
+
+    >>> score_odi([2, 1, 3, 2, 0, 1, 2, 1, 1, None])[1]  # doctest: +ELLIPSIS
+    28.88...
+    """
+    checked = check_odi_sections(sections)
+    answered = [v for v in checked if v is not None]
+    rule = score_rule("odi_section")
+    return checked, float(sum(answered) / (rule.max_value * len(answered)) * 100)
+
+
+def odi_index(sections: object) -> float:
+    """The Oswestry Disability Index (0-100) from the section scores (see :func:`score_odi`).
 
     >>> odi_index([2, 1, 3, 2, 0, 1, 2, 1, 1, 2])
     30.0
     >>> round(odi_index([2, 1, 3, 2, 0, 1, 2, 1, 1, None]), 1)
     28.9
     """
-    checked = [v for v in check_odi_sections(sections) if v is not None]
-    rule = score_rule("odi_section")
-    return float(sum(checked) / (rule.max_value * len(checked)) * 100)
+    return score_odi(sections)[1]
 
 
 def odi_band(index: float) -> str:
@@ -253,3 +304,105 @@ def odi_band(index: float) -> str:
         if index <= top:
             return str(band)
     raise WorkbookError("odi index", index, "a number from 0 to 100")
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+
+def check_visit_date(
+    value: object, *, today: dt.date | None = None, field: str = "visit_date"
+) -> dt.date:
+    """A visit date, not in the future: a date, datetime, Timestamp or ``'YYYY-MM-DD'``.
+
+    ``today`` is the last day allowed (by default today: a screen passes its own clock).
+
+    >>> check_visit_date("2024-03-05")
+    datetime.date(2024, 3, 5)
+    >>> check_visit_date("2024-03-05", today=dt.date(2024, 3, 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    workbook.errors.WorkbookError: visit_date = '2024-03-05' is not allowed; ... (2024-03-01).
+    """
+    today = today or dt.date.today()
+    allowed = "a date (datetime.date or 'YYYY-MM-DD') no later than today"
+    if value is pd.NaT:  # an empty date cell: NaT passes for a datetime but has no date
+        raise WorkbookError(field, value, allowed)
+    if isinstance(value, dt.datetime):  # a pandas Timestamp too
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise WorkbookError(field, value, allowed) from None
+    if not isinstance(value, dt.date):
+        raise WorkbookError(field, value, allowed)
+    if value > today:
+        raise WorkbookError(field, value.isoformat(), f"{allowed} ({today.isoformat()})")
+    return value
+
+
+def check_birth_year(value: object, *, today: dt.date | None = None) -> int:
+    """A birth year: a whole year from ``today``'s year minus the oldest age to this year.
+
+    Only the year is kept, never a full date of birth. Text such as ``'1950'`` is accepted.
+
+    >>> check_birth_year("1950", today=dt.date(2024, 6, 1))
+    1950
+    """
+    this_year = (today or dt.date.today()).year
+    low = this_year - MAX_AGE
+    allowed = f"a whole year from {low} to {this_year}"
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise WorkbookError("birth_year", value, allowed)
+    try:
+        number = float(value)
+    except ValueError:
+        raise WorkbookError("birth_year", value, allowed) from None
+    if not math.isfinite(number) or number != int(number) or not low <= number <= this_year:
+        raise WorkbookError("birth_year", value, allowed)
+    return int(number)
+
+
+def check_visit_after_birth(visit_date: dt.date, birth_year: int) -> dt.date:
+    """A visit can't be dated before the patient's birth year (both already checked)."""
+    if visit_date.year < birth_year:
+        raise WorkbookError(
+            "visit_date",
+            visit_date.isoformat(),
+            f"a date no earlier than the patient's birth year ({birth_year})",
+        )
+    return visit_date
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+
+def check_text(field: str, value: object, *, limit: int = MAX_TEXT_CHARS) -> str:
+    """Optional free text of at most ``limit`` characters, kept exactly; None is ''.
+
+    >>> check_text("notes", None)
+    ''
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise WorkbookError(field, value, f"text of at most {limit} characters")
+    return value
+
+
+def check_required_text(
+    field: str, value: object, what: str, *, limit: int = MAX_TEXT_CHARS
+) -> str:
+    """Text that must be given (not blank), surrounding spaces trimmed; ``what`` says what for.
+
+    >>> check_required_text("reason", "  typo in flexion ", "why the visit is corrected")
+    'typo in flexion'
+    """
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > limit:
+        raise WorkbookError(field, value, f"{what} (non-empty text of at most {limit} characters)")
+    return value.strip()
+
+
+def check_name(value: object) -> str:
+    """A patient's name as the clinic writes it: not blank, at most :data:`MAX_NAME_CHARS`."""
+    return check_required_text("name", value, "the patient's name", limit=MAX_NAME_CHARS)

@@ -73,10 +73,10 @@ def require_columns(frame: object, field: str, columns: Iterable[str]) -> pd.Dat
 
 def row_label(table: pd.DataFrame, index: int, key: str | None = None) -> str:
     """'stretches.csv row 4 (seated_hinge)': row numbers as a spreadsheet shows them."""
-    name = table.attrs.get("file", "table")
+    name = str(table.attrs.get("file", "table"))
     label = f"{name} row {index + 2}"  # +1 for the header line, +1 for counting from 1
     if key and key in table.columns:
-        label += f" ({table.at[index, key]})"
+        label += " (" + str(table.at[index, key]) + ")"
     return label
 
 
@@ -90,33 +90,40 @@ def column_as_number(
     whole: bool = False,
 ) -> pd.Series:
     """Convert a text column to numbers, naming the first row that is not one."""
-    numbers = pd.to_numeric(table[column], errors="coerce")
-    for index in table.index:
-        value = numbers.at[index]
-        text = table.at[index, column]
+    numbers = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    bad = numbers.isna()
+    if whole:
+        bad |= numbers.ne(numbers.round())
+    if minimum is not None:
+        bad |= numbers.lt(minimum)
+    if maximum is not None:
+        bad |= numbers.gt(maximum)
+    if bad.any():
         allowed = "a whole number" if whole else "a number"
         if minimum is not None and maximum is not None:
             allowed += f" from {minimum:g} to {maximum:g}"
-        bad = (
-            pd.isna(value)
-            or (whole and value != int(value))
-            or (minimum is not None and value < minimum)
-            or (maximum is not None and value > maximum)
-        )
-        if bad:
-            raise WorkbookError(column, text, allowed, where=row_label(table, index, key))
-    return numbers.astype("int64") if whole else numbers.astype("float64")
+        _raise_at(table, bad, column, allowed, key)
+    return numbers.astype("int64") if whole else numbers
+
+
+def _raise_at(
+    table: pd.DataFrame, bad: pd.Series, column: str, allowed: str, key: str | None
+) -> None:
+    """The error for the first row where ``bad`` holds, named as a spreadsheet shows it."""
+    position = int(bad.to_numpy().nonzero()[0][0])
+    index = table.index.to_list()[position]  # a label: callers may pass a slice of a table
+    raise WorkbookError(
+        column, table.at[index, column], allowed, where=row_label(table, index, key)
+    )
 
 
 def column_as_bool(table: pd.DataFrame, column: str, *, key: str | None = None) -> pd.Series:
     """Convert a yes/no column to booleans, naming the first row that is neither."""
-    for index in table.index:
-        text = table.at[index, column]
-        if text.lower() not in TRUE_WORDS:
-            raise WorkbookError(
-                column, text, f"{one_of(['true', 'false'])}", where=row_label(table, index, key)
-            )
-    return table[column].str.lower().map(TRUE_WORDS).astype(bool)
+    words = table[column].str.lower()
+    bad = ~words.isin(list(TRUE_WORDS))
+    if bad.any():
+        _raise_at(table, bad, column, one_of(["true", "false"]), key)
+    return words.map(TRUE_WORDS).astype(bool)
 
 
 def check_vocabulary(

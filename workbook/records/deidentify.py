@@ -35,7 +35,6 @@ __all__ = [
     "deidentify_case",
     "new_case_code",
     "sections_from_text",
-    "with_dates",
 ]
 
 AGE_BAND_YEARS = 5
@@ -151,27 +150,7 @@ def deidentify_case(
         }
     ).reset_index(drop=True)
 
-    shared_measurements = pd.DataFrame(
-        {
-            "visit": measurements["visit_id"].map(number),
-            "day": measurements["visit_id"].map(day),
-            "motion": measurements["motion"],
-            "side": measurements["side"],
-            "degrees": measurements["degrees"].astype("float64"),
-            "instrument": measurements["instrument"],
-            "position": measurements["position"],
-        }
-    )
-    if shared_measurements["visit"].isna().any():
-        raise WorkbookError(
-            "measurements",
-            "a visit_id not among the visits",
-            "measurements of the patient's own visits",
-        )
-    shared_measurements = shared_measurements.astype({"visit": "int64", "day": "int64"})
-    shared_measurements = shared_measurements.sort_values(
-        ["visit", "motion", "side"], kind="stable"
-    ).reset_index(drop=True)
+    shared_measurements = _shared_measurements(measurements, number, day)
 
     routine = None
     given = [r for r in order["routine"] if isinstance(r, dict)]
@@ -188,6 +167,31 @@ def deidentify_case(
     )
 
 
+def _shared_measurements(
+    measurements: pd.DataFrame, number: dict[str, int], day: dict[str, int]
+) -> pd.DataFrame:
+    """The readings with visit numbers and days in place of visit ids and dates."""
+    shared = pd.DataFrame(
+        {
+            "visit": measurements["visit_id"].map(number),
+            "day": measurements["visit_id"].map(day),
+            "motion": measurements["motion"],
+            "side": measurements["side"],
+            "degrees": measurements["degrees"].astype("float64"),
+            "instrument": measurements["instrument"],
+            "position": measurements["position"],
+        }
+    )
+    if shared["visit"].isna().any():
+        raise WorkbookError(
+            "measurements",
+            "a visit_id not among the visits",
+            "measurements of the patient's own visits",
+        )
+    shared = shared.astype({"visit": "int64", "day": "int64"})
+    return shared.sort_values(["visit", "motion", "side"], kind="stable").reset_index(drop=True)
+
+
 def _sections_text(sections: object) -> str:
     """(2, 1, None, ...) -> '2;1;;...' (empty where unanswered); '' when no ODI was taken."""
     if not isinstance(sections, list | tuple):
@@ -200,8 +204,3 @@ def sections_from_text(text: object) -> list[int | None] | None:
     if not isinstance(text, str) or not text.strip():
         return None
     return [int(part) if part.strip() else None for part in text.split(";")]
-
-
-def with_dates(case_days: pd.Series, first_visit: pd.Timestamp) -> pd.Series:
-    """Days since the first visit back to dates, from a chosen first-visit date."""
-    return first_visit.normalize() + pd.to_timedelta(case_days.astype("int64"), unit="D")

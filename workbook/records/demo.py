@@ -25,17 +25,18 @@ import datetime as dt
 import functools
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from ..clinical import measures
-from ..clinical.profile import PatientProfile, known_conditions, known_equipment
+from ..clinical.profile import PatientProfile
 from ..clinical.reference import measurement_error_table, normal_value
+from ..clinical.routine import generate_routine
 from ..errors import WorkbookError
-from .store import Store, open_store, resolve_location
+from .demo_cases import CASES, DemoCase
+from .engine import resolve_location
+from .store import Store, open_store
 
 __all__ = ["DEMO_SEED", "make_demo_store"]
 
@@ -53,12 +54,14 @@ def _course_targets() -> dict[str, tuple[float, float]]:
     only the MDC95, SEM = MDC95 / 2.77 (clinical.md section 2).
     """
     errors = measurement_error_table()
+    sems = errors["sem_degrees"].astype("float64").to_dict()
+    mdcs = errors["mdc95_degrees"].astype("float64").to_dict()
     targets = {}
     for motion in measures.MOTIONS:
         normal = normal_value(motion, position=measures.default_position(motion)).degrees
-        sem = errors.at[motion, "sem_degrees"]
+        sem = sems[motion]
         if np.isnan(sem):
-            sem = errors.at[motion, "mdc95_degrees"] / MDC_PER_SEM
+            sem = mdcs[motion] / MDC_PER_SEM
         targets[motion] = (float(normal), float(sem))
     return targets
 
@@ -66,251 +69,6 @@ def _course_targets() -> dict[str, tuple[float, float]]:
 THERAPISTS = ("Sam Rivera", "Noor Haddad", "Jo Lindqvist")
 MISSED_READING_CHANCE = 0.02  # one side of one motion not measured
 MISSED_MOTION_CHANCE = 0.02  # a whole motion skipped at a visit (time, pain)
-
-
-@dataclass(frozen=True)
-class DemoCase:
-    """One fictional patient and the shape of their course of care."""
-
-    name: str
-    age: int
-    activity: str
-    floor_transfer: bool
-    kneeling: str
-    conditions: tuple[str, ...]
-    equipment: tuple[str, ...]
-    n_visits: int
-    # Baseline as a fraction of the normal range, per motion (1.0 = normal); the worse side
-    # gets ``asymmetry`` less.
-    baseline: dict[str, float]
-    worse_side: str
-    asymmetry: float
-    # Share of the gap to normal closed by the last visit.
-    recovery: float
-    pain: tuple[int, int]
-    odi: tuple[float, float]
-    notes: tuple[str, ...]
-    extra_baseline_degrees: dict[str, float] = field(default_factory=dict)
-
-    def profile(self, **changes: Any) -> PatientProfile:
-        # A clinic may edit the vocabularies in data/: keep to what the tables still know.
-        values = {
-            "age": self.age,
-            "activity": self.activity,
-            "floor_transfer": self.floor_transfer,
-            "kneeling": self.kneeling,
-            "conditions": set(self.conditions) & set(known_conditions()),
-            "equipment": set(self.equipment) & set(known_equipment()),
-        }
-        values.update(changes)
-        return PatientProfile(**values)
-
-
-CASES: tuple[DemoCase, ...] = (
-    DemoCase(
-        name="Edna Example",
-        age=81,
-        activity="sedentary",
-        floor_transfer=False,
-        kneeling="unable",
-        conditions=("spinal_stenosis", "lower_back_pain"),
-        equipment=("armless_chair", "pillow"),
-        n_visits=12,
-        baseline={
-            "hip_flexion": 0.7,
-            "hip_extension": 0.0,
-            "hip_internal_rotation": 0.6,
-            "hip_external_rotation": 0.6,
-            "hip_abduction": 0.6,
-            "hip_adduction": 0.7,
-        },
-        extra_baseline_degrees={"hip_extension": -6.0},  # a small flexion contracture
-        worse_side="right",
-        asymmetry=0.08,
-        recovery=0.5,
-        pain=(7, 3),
-        odi=(48, 30),
-        notes=(
-            "Walks with a cane; cannot get down to the floor or kneel.",
-            "Seated stretches only; tailbone tucked under.",
-            "Standing longer at the sink before the back aches.",
-            "Legs heavy after the shopping trip; eased off the hip flexor stretch.",
-            "Tolerating 60 s holds now.",
-        ),
-    ),
-    DemoCase(
-        name="Marcus Sample",
-        age=27,
-        activity="athletic",
-        floor_transfer=True,
-        kneeling="comfortable",
-        conditions=("lower_back_pain",),
-        equipment=("yoga_mat", "yoga_block", "broomstick"),
-        n_visits=5,
-        baseline={
-            "hip_flexion": 0.9,
-            "hip_extension": 0.3,
-            "hip_internal_rotation": 0.8,
-            "hip_external_rotation": 0.85,
-            "hip_abduction": 0.85,
-            "hip_adduction": 0.9,
-        },
-        worse_side="left",
-        asymmetry=0.06,
-        recovery=0.9,
-        pain=(5, 1),
-        odi=(22, 6),
-        notes=(
-            "Runner; low back tight after long runs.",
-            "Very tight hip flexors on the left.",
-            "Kneeling lunge done daily.",
-            "Back to full training without pain.",
-        ),
-    ),
-    DemoCase(
-        name="Priya Placeholder",
-        age=46,
-        activity="active",
-        floor_transfer=True,
-        kneeling="comfortable",
-        conditions=("sciatica", "lower_back_pain"),
-        equipment=("yoga_mat", "pillow"),
-        n_visits=8,
-        baseline={
-            "hip_flexion": 0.75,
-            "hip_extension": 0.5,
-            "hip_internal_rotation": 0.75,
-            "hip_external_rotation": 0.6,
-            "hip_abduction": 0.75,
-            "hip_adduction": 0.8,
-        },
-        worse_side="right",
-        asymmetry=0.12,
-        recovery=0.7,
-        pain=(8, 2),
-        odi=(42, 16),
-        notes=(
-            "Pain down the right leg to the knee when sitting long.",
-            "Piriformis stretch gently; stop at tingling.",
-            "Leg pain only after long car trips now.",
-            "Sleeping through the night.",
-        ),
-    ),
-    DemoCase(
-        name="Walter Testcase",
-        age=67,
-        activity="sedentary",
-        floor_transfer=False,
-        kneeling="unable",
-        conditions=("hip_osteoarthritis", "lower_back_pain"),
-        equipment=("armless_chair", "broomstick"),
-        n_visits=10,
-        baseline={
-            "hip_flexion": 0.75,
-            "hip_extension": 0.3,
-            "hip_internal_rotation": 0.45,
-            "hip_external_rotation": 0.65,
-            "hip_abduction": 0.65,
-            "hip_adduction": 0.75,
-        },
-        worse_side="left",
-        asymmetry=0.1,
-        recovery=0.45,
-        pain=(6, 3),
-        odi=(36, 24),
-        notes=(
-            "Cannot kneel: left hip stiff and sore.",
-            "Practising getting down to the floor with a chair.",
-            "Now gets down to the floor and up with a chair.",
-            "Internal rotation still limited on the left.",
-        ),
-    ),
-    DemoCase(
-        name="Rosa Fictional",
-        age=58,
-        activity="active",
-        floor_transfer=True,
-        kneeling="painful",
-        conditions=("knee_pain", "lower_back_pain"),
-        equipment=("pillow", "yoga_mat"),
-        n_visits=7,
-        baseline={
-            "hip_flexion": 0.8,
-            "hip_extension": 0.4,
-            "hip_internal_rotation": 0.7,
-            "hip_external_rotation": 0.75,
-            "hip_abduction": 0.7,
-            "hip_adduction": 0.8,
-        },
-        worse_side="right",
-        asymmetry=0.05,
-        recovery=0.75,
-        pain=(6, 2),
-        odi=(30, 12),
-        notes=(
-            "Knees hurt when kneeling; uses a pillow under the knee.",
-            "Gardening again for short spells.",
-            "Knee comfortable on a folded towel.",
-        ),
-    ),
-    DemoCase(
-        name="Tom Mockup",
-        age=53,
-        activity="sedentary",
-        floor_transfer=True,
-        kneeling="comfortable",
-        conditions=("degenerative_disc_disease", "lower_back_pain"),
-        equipment=("armless_chair", "pillow"),
-        n_visits=9,
-        baseline={
-            "hip_flexion": 0.8,
-            "hip_extension": 0.35,
-            "hip_internal_rotation": 0.7,
-            "hip_external_rotation": 0.7,
-            "hip_abduction": 0.7,
-            "hip_adduction": 0.75,
-        },
-        worse_side="left",
-        asymmetry=0.07,
-        recovery=0.6,
-        pain=(7, 3),
-        odi=(40, 22),
-        notes=(
-            "Desk job; back stiff every morning.",
-            "Keeps the back from arching in the lunge.",
-            "Flare-up after moving house; gentler versions this week.",
-            "Morning stiffness down to ten minutes.",
-        ),
-    ),
-    DemoCase(
-        name="Lena Dummy",
-        age=35,
-        activity="active",
-        floor_transfer=True,
-        kneeling="comfortable",
-        conditions=("hip_labral_tear",),
-        equipment=("yoga_mat", "yoga_block"),
-        n_visits=6,
-        baseline={
-            "hip_flexion": 0.8,
-            "hip_extension": 0.7,
-            "hip_internal_rotation": 0.6,
-            "hip_external_rotation": 0.8,
-            "hip_abduction": 0.85,
-            "hip_adduction": 0.85,
-        },
-        worse_side="right",
-        asymmetry=0.1,
-        recovery=0.65,
-        pain=(5, 2),
-        odi=(24, 10),
-        notes=(
-            "Pinch at the front of the right hip in deep flexion.",
-            "Stops at the pinch; no pushing through.",
-            "Pinch only at the end of range now.",
-        ),
-    ),
-)
 
 
 def _visit_dates(rng: np.random.Generator, n: int, today: dt.date) -> list[dt.date]:
@@ -372,19 +130,12 @@ def _rom(
 
 
 @functools.lru_cache(maxsize=32)
-def _routine_json(profile: PatientProfile) -> str | None:
-    # Cached (about 0.1 s a routine): the tests build the demo store several times.
-    routine = _routine_for(profile)
-    return None if routine is None else json.dumps(routine)
+def _routine_json(profile: PatientProfile) -> str:
+    """The routine the workbook would give, as JSON.
 
-
-def _routine_for(profile: PatientProfile) -> dict[str, Any] | None:
-    """The routine the workbook would give, when the routine layer is there."""
-    try:
-        from ..clinical.routine import generate_routine
-    except ImportError:  # pragma: no cover - the routine layer ships with the package
-        return None
-    return generate_routine(profile).to_dict()
+    Cached (about 0.1 s a routine): the tests build the demo store several times.
+    """
+    return json.dumps(generate_routine(profile).to_dict())
 
 
 def _prepare(location: str | os.PathLike[str] | None) -> Store:
@@ -452,27 +203,32 @@ def make_demo_store(
     return store
 
 
+def _add_patient(
+    store: Store, number: int, case: DemoCase, profile: PatientProfile, today: dt.date
+) -> str:
+    """The case as a patient, with invented contact details (555-01xx, example.org)."""
+    return store.add_patient(
+        case.name,
+        today.year - case.age,
+        profile,
+        demo=True,
+        phone=f"555-01{number:02d}",
+        email=f"{case.name.split()[0].lower()}@example.org",
+        mrn=f"DEMO-{number:04d}",
+        address=f"{number} Example Street, Springfield (fictional)",
+    )
+
+
 def _fill(store: Store, *, seed: int, today: dt.date) -> None:
     rng = np.random.default_rng(seed)
     odi_rule = measures.score_rule("odi_section")
     table = measures.motions_table()
-    bounds = {
-        m: (float(table.at[m, "min_degrees"]), float(table.at[m, "max_degrees"]))
-        for m in measures.MOTIONS
-    }
+    lows = table["min_degrees"].astype(float).to_dict()
+    highs = table["max_degrees"].astype(float).to_dict()
+    bounds = {m: (lows[m], highs[m]) for m in measures.MOTIONS}
     for number, case in enumerate(CASES, start=1):
         profile = case.profile()
-        birth_year = today.year - case.age
-        patient_id = store.add_patient(
-            case.name,
-            birth_year,
-            profile,
-            demo=True,
-            phone=f"555-01{number:02d}",
-            email=f"{case.name.split()[0].lower()}@example.org",
-            mrn=f"DEMO-{number:04d}",
-            address=f"{number} Example Street, Springfield (fictional)",
-        )
+        patient_id = _add_patient(store, number, case, profile, today)
         routine = _routine_json(profile)
         dates = _visit_dates(rng, case.n_visits, today)
         progress = _progress(rng, case.n_visits)
@@ -511,7 +267,7 @@ def _fill(store: Store, *, seed: int, today: dt.date) -> None:
                 typed,
                 pain=int(np.clip(round(pain), 0, 10)),
                 odi=odi,
-                routine=None if routine is None else json.loads(routine),
+                routine=json.loads(routine),
                 therapist=seen_by,
                 notes=note,
             )

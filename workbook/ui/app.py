@@ -1,66 +1,39 @@
-"""The whole visit on one screen: patient, routine, visit and progress as tabs.
+"""The workbook app: patient, routine, visit and progress as four tabs, for a whole visit.
 
 A notebook cell is one line::
 
-    from workbook.ui import VisitScreen
+    from workbook.ui import WorkbookApp
     from workbook import open_store
-    VisitScreen(open_store())
+    WorkbookApp(open_store())
 
-The four screens stay independent widgets; this module only wires them: opening a patient
-updates the routine, the visit form and the progress; a saved visit refreshes the progress.
+The four screens stay independent widgets; the app only wires them: opening a patient updates
+the routine, the visit form and the progress; a saved visit refreshes the progress. A tab that is
+hidden does not redraw; it redraws when it is shown (see :class:`~workbook.ui.screen.Screen`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from typing import Any
 
 import ipywidgets as widgets
 
-from .common import message_html
-from .patient import ChosenPatient, PatientScreen
+from .common import demo_banner_html, open_default_store
+from .patient import PatientScreen
+from .patient_model import ChosenPatient
 from .progress import ProgressScreen
-from .routine import RoutineScreen, saved_routine
+from .routine import RoutineScreen
+from .routine_model import saved_routine
+from .screen import Screen
 from .visit import VisitForm
 
-__all__ = ["TAB_TITLES", "ReportScreen", "VisitScreen", "demo_banner_html", "shown_errors"]
+__all__ = ["PATIENT_TAB", "PROGRESS_TAB", "ROUTINE_TAB", "TAB_TITLES", "VISIT_TAB", "WorkbookApp"]
 
 TAB_TITLES: tuple[str, ...] = ("1. Patient", "2. Routine", "3. Visit", "4. Progress")
 PATIENT_TAB, ROUTINE_TAB, VISIT_TAB, PROGRESS_TAB = 0, 1, 2, 3
 
-_ERROR = re.compile(r'class="wb-msg wb-msg-error"')
 
-
-def _open_default_store() -> Any:
-    from ..records.store import open_store
-
-    return open_store()
-
-
-def demo_banner_html(store: Any) -> str:
-    if getattr(store, "is_demo", False):
-        return message_html(
-            "Demo store: every patient here is fictional. Do not enter real patient data.",
-            "warn",
-        )
-    return ""
-
-
-def shown_errors(root: widgets.Widget) -> list[str]:
-    """The error messages currently shown anywhere under ``root`` (for checks in notebooks)."""
-    found: list[str] = []
-    stack = [root]
-    while stack:
-        widget = stack.pop()
-        if isinstance(widget, widgets.HTML) and _ERROR.search(widget.value or ""):
-            found.append(html.unescape(re.sub(r"<[^>]+>", "", widget.value)).strip())
-        stack.extend(getattr(widget, "children", ()))
-    return found
-
-
-class VisitScreen(widgets.VBox):
+class WorkbookApp(Screen):
     """Patient, routine, visit and progress for one visit, as four tabs.
 
     Parameters
@@ -73,25 +46,61 @@ class VisitScreen(widgets.VBox):
 
     Examples
     --------
-    >>> screen = VisitScreen(open_store())          # doctest: +SKIP
-    >>> screen.patient.select(patient_id)           # doctest: +SKIP
+    >>> from workbook.records.store import open_store
+    >>> store = open_store()  # the demo store on a fresh install (and in the tests)
+    >>> app = WorkbookApp(store)
+    >>> chosen = app.patient.select(app.patient.listed()[0])
+    >>> app.show_tab(PROGRESS_TAB)
+    >>> app.errors(), "on record" in app.progress.status()
+    ([], True)
+    >>> store.close()
     """
 
     def __init__(self, store: Any = None, *, today: dt.date | None = None) -> None:
-        self.store = store if store is not None else _open_default_store()
+        super().__init__()
+        self.store = store if store is not None else open_default_store()
+        self._build(today)
+        self._layout()
+        self._wire()
+
+    def _build(self, today: dt.date | None) -> None:
         self.patient = PatientScreen(self.store, today=today)
         self.routine = RoutineScreen(active=False)
         self.visit = VisitForm(self.store, routine_provider=self.routine.to_dict, today=today)
         self.progress = ProgressScreen(self.store, active=False)
-        self.banner = widgets.HTML(demo_banner_html(self.store))
-        self.tabs = widgets.Tab(
+        self._banner = widgets.HTML(demo_banner_html(self.store))
+
+    def _layout(self) -> None:
+        self._tabs = widgets.Tab(
             children=[self.patient, self.routine, self.visit, self.progress], titles=TAB_TITLES
         )
+        self.children = [self._banner, self._tabs]
+
+    def _wire(self) -> None:
         self.patient.on_choose(self._on_patient)
         self.visit.on_saved(self.progress.refresh)
-        self.tabs.observe(self._on_tab, names="selected_index")
-        super().__init__([self.banner, self.tabs])
+        self._tabs.observe(self._on_tab, names="selected_index")
 
+    # for the notebooks and the tests ------------------------------------------------------------
+    @property
+    def banner(self) -> str:
+        """The demo-store warning shown above the tabs ('' for a clinic store)."""
+        return str(self._banner.value)
+
+    @property
+    def tab(self) -> int:
+        """The tab shown (``PATIENT_TAB`` ... ``PROGRESS_TAB``)."""
+        return int(self._tabs.selected_index or 0)
+
+    @property
+    def tab_titles(self) -> tuple[str, ...]:
+        return tuple(self._tabs.titles)
+
+    def show_tab(self, index: int) -> None:
+        """Show a tab, as a click on its title does."""
+        self._tabs.selected_index = index
+
+    # callbacks ------------------------------------------------------------------------------------
     def _on_patient(self, chosen: ChosenPatient) -> None:
         # routine and progress are made when their tab is shown: picking stays quick
         self.routine.show_patient(
@@ -106,26 +115,3 @@ class VisitScreen(widgets.VBox):
         # the visit tab saves the routine with the visit: make it while the therapist types
         self.routine.active = change["new"] in (ROUTINE_TAB, VISIT_TAB)
         self.progress.active = change["new"] == PROGRESS_TAB
-
-    def errors(self) -> list[str]:
-        """Error messages on screen right now (empty when all is well)."""
-        return shown_errors(self)
-
-
-App = VisitScreen
-
-
-class ReportScreen(widgets.VBox):
-    """One patient's progress, chart, exports and report: the progress-report notebook."""
-
-    def __init__(self, store: Any = None, *, today: dt.date | None = None) -> None:
-        self.store = store if store is not None else _open_default_store()
-        self.patient = PatientScreen(self.store, today=today)
-        self.patient.sections.layout.display = "none"  # finding is enough here
-        self.progress = ProgressScreen(self.store, active=True)
-        self.banner = widgets.HTML(demo_banner_html(self.store))
-        self.patient.on_choose(lambda chosen: self.progress.show_patient(chosen.patient_id))
-        super().__init__([self.banner, self.patient, self.progress])
-
-    def errors(self) -> list[str]:
-        return shown_errors(self)

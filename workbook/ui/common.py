@@ -12,6 +12,7 @@ import html
 import logging
 import mimetypes
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -19,15 +20,18 @@ from ..errors import WorkbookError
 
 __all__ = [
     "data_url",
+    "demo_banner_html",
     "download_link_html",
     "download_links_html",
     "esc",
     "field_message_html",
+    "fixed_width",
     "guess_mime",
     "heading_html",
     "html_table",
     "lines_html",
     "message_html",
+    "open_default_store",
     "plain_error",
     "png_image",
     "safe_call",
@@ -62,6 +66,23 @@ def message_html(text: str, kind: str = "info") -> str:
         f"border-left:4px solid {border};padding:4px 8px;margin:2px 0;"
         f'line-height:1.4">{icon} {esc(text)}</div>'
     )
+
+
+def demo_banner_html(store: Any) -> str:
+    """A warning above the screens when the store is the demo of fictional patients."""
+    if getattr(store, "is_demo", False):
+        return message_html(
+            "Demo store: every patient here is fictional. Do not enter real patient data.",
+            "warn",
+        )
+    return ""
+
+
+def open_default_store() -> Any:
+    """The store a screen opens when given none: ``$WORKBOOK_DB``, else the demo store."""
+    from ..records.store import open_store
+
+    return open_store()
 
 
 def field_message_html(text: str) -> str:
@@ -146,6 +167,11 @@ def download_link_html(data: bytes, filename: str, label: str, mime: str | None 
 def download_links_html(links: Iterable[tuple[bytes, str, str]]) -> str:
     """Several download links side by side: ``(data, filename, label)`` each."""
     return "".join(download_link_html(data, name, label) for data, name, label in links)
+
+
+def fixed_width(width: str) -> widgets.Layout:
+    """A layout of a fixed width, such as ``"200px"``."""
+    return widgets.Layout(width=width)
 
 
 def png_image(png: bytes = b"", **layout: str) -> widgets.Image:

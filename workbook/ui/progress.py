@@ -1,45 +1,42 @@
 """The progress screen: what changed, whether it is real, the chart and its exports.
 
-:class:`ProgressModel` reads the store and calls the package (``workbook.clinical.outcomes``,
-``workbook.documents.charts``, ``workbook.documents.report``); it knows no widget. :class:`ProgressScreen` shows the
-table (formatted here, for display only), the chart as an ``Image`` rendered from a Figure (no
-pyplot: nothing duplicated, nothing stale), and download links for the exports.
+:class:`~workbook.ui.progress_model.ProgressModel` reads the store and calls the package; it knows
+no widget. :class:`ProgressScreen` shows the table (words from ``workbook.clinical.display``, the
+numbers stay raw in the model), the chart as an ``Image`` rendered from a Figure (no pyplot:
+nothing duplicated, nothing stale), and download links for the exports.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import tempfile
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
+from ..clinical.display import (
+    count_label,
+    format_date,
+    format_degrees,
+    format_number,
+    score_label,
+    verdict_label,
+)
 from ..clinical.measures import motion_label
-from ..records.paths import exports_dir
 from .common import (
     download_link_html,
     esc,
+    fixed_width,
     html_table,
     log,
     message_html,
     png_image,
     safe_call,
-    show_error,
 )
+from .progress_model import ProgressModel
+from .screen import Screen
 
-__all__ = [
-    "DEG",
-    "EXPORT_FORMATS",
-    "ProgressModel",
-    "ProgressScreen",
-    "progress_table_html",
-    "scores_table_html",
-]
-
-DEG = "\u00b0"
+__all__ = ["EXPORT_FORMATS", "ProgressScreen", "progress_table_html", "scores_table_html"]
 
 EXPORT_FORMATS: tuple[tuple[str, str], ...] = (
     ("png", "Chart (PNG, for print)"),
@@ -47,118 +44,19 @@ EXPORT_FORMATS: tuple[tuple[str, str], ...] = (
     ("pdf", "Chart (PDF)"),
 )
 
-_JUDGEMENT_STYLE = {
-    "improved": ("#1b5e20", "\u25b2 improved"),
-    "worse": ("#b71c1c", "\u25bc worse"),
-    "within measurement error": ("#555", "\u2248 within measurement error"),
-    "single measurement": ("#555", "one visit so far"),
-    "no important change": ("#555", "\u2248 no important change"),
-    "single score": ("#555", "one visit so far"),
-    "not recorded": ("#999", "not recorded"),
-}
+# the colour of each verdict on screen (the words, with a sign that reads without colour, come
+# from clinical.display)
+_VERDICT_COLOUR = {"improved": "#1b5e20", "worse": "#b71c1c", "not recorded": "#999"}
 
 
-class ProgressModel:
-    """The open patient's progress numbers and chart; no widgets."""
-
-    def __init__(self, store: Any) -> None:
-        self.store = store
-        self.patient_id: str | None = None
-        self.measurements: pd.DataFrame = pd.DataFrame()
-        self.visits: pd.DataFrame = pd.DataFrame()
-        self.profile: Any = None
-        self.table: pd.DataFrame = pd.DataFrame()
-        self.scores: pd.DataFrame = pd.DataFrame()
-        self._renderer: Any = None
-
-    def load(self, patient_id: str) -> pd.DataFrame:
-        """Read the patient's record and compute the progress table."""
-        from ..clinical.outcomes import progress, score_progress
-
-        profile = self.store.profile(patient_id)
-        if patient_id != self.patient_id or profile != self.profile:
-            self._renderer = None  # a new patient (or new age) gets new axes and normal ranges
-        self.patient_id = patient_id
-        self.measurements = self.store.measurements(patient_id)
-        self.visits = self.store.visits(patient_id)
-        self.profile = profile
-        self.table = progress(self.measurements, self.visits, self.profile)
-        self.scores = score_progress(self.visits)
-        return self.table
-
-    @property
-    def chart_cached(self) -> bool:
-        """True when the chart's background for this patient is drawn (updates are quick)."""
-        return self._renderer is not None
-
-    @property
-    def has_data(self) -> bool:
-        return len(self.measurements) > 0 or len(self.visits) > 0
-
-    def figure(self) -> Any:
-        """A new Figure of the progress chart, at print quality (for exports)."""
-        from ..documents.charts import progress_chart
-
-        return progress_chart(self.measurements, self.visits, profile=self.profile)
-
-    def chart_png(self) -> bytes:
-        """PNG bytes of the chart for the screen.
-
-        The renderer is kept for the patient: after a save only the changed lines are redrawn
-        over a cached background, so the chart follows the save at once.
-        """
-        from ..documents.charts import ProgressChart
-
-        if self._renderer is None:
-            self._renderer = ProgressChart(profile=self.profile)
-        return self._renderer.update(self.measurements, self.visits)
-
-    def export(self, fmt: str) -> tuple[bytes, str]:
-        """The chart as a file, written under the exports folder: ``(bytes, file name)``."""
-        from ..documents.charts import export_chart
-
-        name = f"progress-chart-{dt.date.today():%Y%m%d}.{fmt}"
-        path = exports_dir() / name
-        export_chart(self.figure(), path)
-        return path.read_bytes(), name
-
-    def report(self) -> tuple[bytes, str]:
-        """The multi-page progress report (PDF): ``(bytes, file name)``."""
-        from ..documents.report import progress_report
-
-        name = f"progress-report-{dt.date.today():%Y%m%d}.pdf"
-        path = exports_dir() / name
-        progress_report(self.store, self.patient_id, path)
-        return path.read_bytes(), name
-
-    def share(self) -> tuple[bytes, str]:
-        """A de-identified case bundle (zip) for a colleague: ``(bytes, file name)``.
-
-        The name carries no date: today may be a visit date, which the bundle must not reveal.
-        """
-        from ..documents.share import share_case
-
-        folder = Path(tempfile.mkdtemp(prefix="share-", dir=exports_dir()))
-        path = share_case(self.store, self.patient_id, folder / "shared-case.zip")
-        return Path(path).read_bytes(), "shared-case.zip"
+def _verdict_html(value: object) -> str:
+    colour = _VERDICT_COLOUR.get(str(value), "#555")
+    return f"<span style='color:{colour};font-weight:600'>{esc(verdict_label(value))}</span>"
 
 
-def _num(value: object, unit: str = "", signed: bool = False, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return "\u2013"
-    text = f"{float(value):+.{digits}f}" if signed else f"{float(value):.{digits}f}"
-    return f"{text}{unit}"
-
-
-def _date(value: object) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return pd.Timestamp(value).strftime("%d %b %Y")
-
-
-def _judgement_html(value: object) -> str:
-    colour, text = _JUDGEMENT_STYLE.get(str(value), ("#555", str(value)))
-    return f"<span style='color:{colour};font-weight:600'>{esc(text)}</span>"
+def _value_on(value: str, day: Any) -> str:
+    """A value over the small date it was measured on."""
+    return f"{value}<br><small>{esc(format_date(day, missing=''))}</small>"
 
 
 def progress_table_html(table: pd.DataFrame) -> str:
@@ -167,7 +65,6 @@ def progress_table_html(table: pd.DataFrame) -> str:
         return message_html("No range of motion recorded yet.", "info")
     rows = []
     for _, r in table.iterrows():
-        latest = _num(r["latest_degrees"], DEG)
         note = ""
         if bool(r.get("instrument_changed", False)):
             note = "<br><span style='color:#8a6d00'>instrument changed: weaker comparison</span>"
@@ -175,36 +72,19 @@ def progress_table_html(table: pd.DataFrame) -> str:
             [
                 esc(motion_label(r["motion"])),
                 esc(r["side"]),
-                f"{_num(r['baseline_degrees'], DEG)}<br>"
-                f"<small>{esc(_date(r['baseline_date']))}</small>",
-                f"{latest}<br><small>{esc(_date(r['latest_date']))}</small>",
-                _num(r["change_degrees"], DEG, signed=True),
-                _judgement_html(r["real_change"])
-                + f"<br><small>MDC {_num(r['mdc_degrees'], DEG, digits=1)}</small>{note}",
-                f"{_num(r['percent_of_normal'], ' %')}"
-                f"<br><small>normal {_num(r['normal_degrees'], DEG)}</small>",
-                _num(r["side_difference_degrees"], DEG, signed=True),
+                _value_on(format_degrees(r["baseline_degrees"]), r["baseline_date"]),
+                _value_on(format_degrees(r["latest_degrees"]), r["latest_date"]),
+                format_degrees(r["change_degrees"], signed=True),
+                _verdict_html(r["real_change"])
+                + f"<br><small>MDC {format_degrees(r['mdc_degrees'], digits=1)}</small>{note}",
+                f"{format_number(r['percent_of_normal'], unit=' %')}"
+                f"<br><small>normal {format_degrees(r['normal_degrees'])}</small>",
+                format_degrees(r["side_difference_degrees"], signed=True),
                 str(int(r["n_visits"])),
             ]
         )
-    return html_table(
-        rows,
-        [
-            "Motion",
-            "Side",
-            "First",
-            "Latest",
-            "Change",
-            "Real change?",
-            "Of normal",
-            "Left \u2212 right",
-            "Visits",
-        ],
-        escape=False,
-    )
-
-
-_SCORE_LABELS = {"pain_nprs": "Pain (0-10)", "odi_index": "Disability, ODI (%)"}
+    headers = ["Motion", "Side", "First", "Latest", "Change", "Real change?", "Of normal"]
+    return html_table(rows, [*headers, "Left \u2212 right", "Visits"], escape=False)
 
 
 def scores_table_html(scores: pd.DataFrame) -> str:
@@ -213,13 +93,13 @@ def scores_table_html(scores: pd.DataFrame) -> str:
         return ""
     rows = [
         [
-            esc(_SCORE_LABELS.get(r["measure"], r["measure"])),
-            f"{_num(r['baseline_points'])}<br><small>{esc(_date(r['baseline_date']))}</small>",
-            f"{_num(r['latest_points'])}<br><small>{esc(_date(r['latest_date']))}</small>",
-            _num(r["change_points"], signed=True),
-            _judgement_html(r["important_change"])
-            + f"<br><small>important change: {_num(r['mcid_points'])} points "
-            f"and {_num(r['mcid_percent'], ' %')}</small>",
+            esc(score_label(r["measure"])),
+            _value_on(format_number(r["baseline_points"]), r["baseline_date"]),
+            _value_on(format_number(r["latest_points"]), r["latest_date"]),
+            format_number(r["change_points"], signed=True),
+            _verdict_html(r["important_change"])
+            + f"<br><small>important change: {format_number(r['mcid_points'])} points "
+            f"and {format_number(r['mcid_percent'], unit=' %')}</small>",
         ]
         for _, r in scores.iterrows()
     ]
@@ -228,7 +108,7 @@ def scores_table_html(scores: pd.DataFrame) -> str:
     )
 
 
-class ProgressScreen(widgets.VBox):
+class ProgressScreen(Screen):
     """Progress table, chart and exports for the open patient.
 
     Parameters
@@ -241,156 +121,141 @@ class ProgressScreen(widgets.VBox):
     """
 
     def __init__(self, store: Any, *, active: bool = True) -> None:
+        super().__init__(active=active)
         self.model = ProgressModel(store)
-        self._active = active
-        self._stale = False
-        self._pending: str | None = None
+        self._patient_id: str | None = None
+        self._build()
+        self._layout()
+        self._wire()
 
-        self.title = widgets.HTML("<h3 style='margin:4px 0'>4. Progress</h3>")
-        self.message = widgets.HTML(message_html("Open a patient to see their progress.", "info"))
-        self.table = widgets.HTML()
-        self.scores = widgets.HTML()
-        self.chart = png_image(width="100%", max_width="980px")
-        self.chart.layout.display = "none"
-        self.export_buttons = {
+    def _build(self) -> None:
+        self._message.value = message_html("Open a patient to see their progress.", "info")
+        self._table = widgets.HTML()
+        self._scores = widgets.HTML()
+        self._chart = png_image(width="100%", max_width="980px")
+        self._chart.layout.display = "none"
+        self._export_buttons = {
             fmt: widgets.Button(
-                description=label,
-                icon="download",
-                disabled=True,
-                layout=widgets.Layout(width="190px"),
+                description=label, icon="download", disabled=True, layout=fixed_width("190px")
             )
             for fmt, label in EXPORT_FORMATS
         }
-        self.report_button = widgets.Button(
+        self._report_button = widgets.Button(
             description="Progress report (PDF)",
             icon="file-pdf-o",
             disabled=True,
             button_style="info",
-            layout=widgets.Layout(width="210px"),
+            layout=fixed_width("210px"),
         )
-        self.share_button = widgets.Button(
+        self._share_button = widgets.Button(
             description="Share with a colleague (de-identified)",
             icon="share",
             disabled=True,
-            layout=widgets.Layout(width="300px"),
+            layout=fixed_width("300px"),
         )
-        self.links = widgets.HTML()
-        self.export_message = widgets.HTML()
-        for fmt, button in self.export_buttons.items():
+        self._links = widgets.HTML()
+        self._export_message = widgets.HTML()
+
+    def _layout(self) -> None:
+        self.children = [
+            widgets.HTML("<h3 style='margin:4px 0'>4. Progress</h3>"),
+            self._message,
+            self._table,
+            self._scores,
+            self._chart,
+            widgets.HTML("<b>Export</b> (the file downloads from the link)"),
+            widgets.HBox([*self._export_buttons.values(), self._report_button]),
+            self._share_button,
+            self._links,
+            self._export_message,
+        ]
+
+    def _wire(self) -> None:
+        for fmt, button in self._export_buttons.items():
             button.on_click(
-                safe_call(self.export_message, "Exporting the chart")(self._export_handler(fmt))
+                safe_call(self._export_message, "Exporting the chart")(self._export_handler(fmt))
             )
-        self.report_button.on_click(
-            safe_call(self.export_message, "Making the report")(self._on_report)
+        self._report_button.on_click(
+            safe_call(self._export_message, "Making the report")(self._on_report)
         )
-        self.share_button.on_click(
-            safe_call(self.export_message, "Preparing the shared case")(self._on_share)
-        )
-
-        super().__init__(
-            [
-                self.title,
-                self.message,
-                self.table,
-                self.scores,
-                self.chart,
-                widgets.HTML("<b>Export</b> (the file downloads from the link)"),
-                widgets.HBox([*self.export_buttons.values(), self.report_button]),
-                self.share_button,
-                self.links,
-                self.export_message,
-            ]
+        self._share_button.on_click(
+            safe_call(self._export_message, "Preparing the shared case")(self._on_share)
         )
 
-    # wiring for the app -----------------------------------------------------------------------
-    @property
-    def active(self) -> bool:
-        return self._active
-
-    @active.setter
-    def active(self, value: bool) -> None:
-        """Shown or hidden by the app; a screen shown with stale content redraws at once."""
-        self._active = bool(value)
-        if self._active and self._stale:
-            self._draw()
-
+    # for the app ----------------------------------------------------------------------------
     def show_patient(self, patient_id: str) -> None:
         """Show a patient's progress: now when on screen, else as soon as it is shown."""
-        self._pending = patient_id
-        self._stale = True
-        if self._active:
-            self._draw()
-        else:
-            # never leave another patient's (or an older) chart on screen meanwhile
-            self.chart.layout.display = "none"
-            self.message.value = message_html("Updating\u2026", "info")
+        self._patient_id = patient_id
+        self.mark_stale()
 
     def refresh(self, *_args: Any) -> None:
         """Read the store again (after a save)."""
-        if self._pending is not None:
-            self.show_patient(self._pending)
+        if self._patient_id is not None:
+            self.mark_stale()
 
-    def _draw(self) -> None:
-        patient_id = self._pending
-        self._stale = False
-        self.links.value = ""
-        self.export_message.value = ""
-        if patient_id is None:
+    def _hide_stale(self) -> None:
+        # never leave another patient's (or an older) chart on screen meanwhile
+        self._chart.layout.display = "none"
+        self._message.value = message_html("Updating\u2026", "info")
+
+    def _redraw(self) -> None:
+        self._links.value = ""
+        self._export_message.value = ""
+        if self._patient_id is None:
             return
         try:
-            self.model.load(patient_id)
+            self.model.load(self._patient_id)
         except Exception as exc:
-            show_error(self.message, exc, "Reading the progress")
+            self._show_error(exc, "Reading the progress")
             self._set_buttons(False)
             return
-        self.table.value = progress_table_html(self.model.table)
-        self.scores.value = scores_table_html(self.model.scores)
+        self._table.value = progress_table_html(self.model.table)
+        self._scores.value = scores_table_html(self.model.scores)
         if not self.model.has_data:
-            self.message.value = message_html("No visit recorded yet for this patient.", "info")
-            self.chart.layout.display = "none"
+            self._message.value = message_html("No visit recorded yet for this patient.", "info")
+            self._chart.layout.display = "none"
             self._set_buttons(False)
             return
-        n = len(self.model.visits)
-        on_record = f"{n} visit{'s' if n != 1 else ''} on record."
+        on_record = f"{count_label(len(self.model.visits), 'visit')} on record."
         self._set_buttons(True)
         if not self.model.chart_cached:
             # the first drawing for a patient takes a moment: the tables are already shown
-            self.message.value = message_html(f"{on_record} Drawing the chart\u2026", "info")
+            self._message.value = message_html(f"{on_record} Drawing the chart\u2026", "info")
         if self._draw_chart():
-            self.message.value = message_html(on_record, "info")
+            self._message.value = message_html(on_record, "info")
 
     def _set_buttons(self, enabled: bool) -> None:
-        for button in (*self.export_buttons.values(), self.report_button, self.share_button):
+        for button in (*self._export_buttons.values(), self._report_button, self._share_button):
             button.disabled = not enabled
 
     def _draw_chart(self) -> bool:
         try:
             png = self.model.chart_png()
         except Exception as exc:
-            self.chart.layout.display = "none"
-            show_error(self.message, exc, "Drawing the chart")
+            self._chart.layout.display = "none"
+            self._show_error(exc, "Drawing the chart")
             return False
-        self.chart.value = png
-        self.chart.layout.display = None
+        self._chart.value = png
+        self._chart.layout.display = None
         log.debug("chart drawn for %s (%d bytes)", self.model.patient_id, len(png))
         return True
 
-    def _export_handler(self, fmt: str):
+    # callbacks: ask the model for the file, offer it as a link ---------------------------------
+    def _offer(self, data: bytes, name: str, note: str = "") -> None:
+        self._links.value = download_link_html(data, name, f"Download {name}")
+        self._export_message.value = message_html(note, "info")
+
+    def _export_handler(self, fmt: str) -> Callable[[widgets.Button], None]:
         def handler(_button: widgets.Button) -> None:
-            data, name = self.model.export(fmt)
-            self.links.value = download_link_html(data, name, f"Download {name}")
-            self.export_message.value = ""
+            self._offer(*self.model.export(fmt))
 
         return handler
 
     def _on_report(self, _button: widgets.Button) -> None:
-        data, name = self.model.report()
-        self.links.value = download_link_html(data, name, f"Download {name}")
-        self.export_message.value = ""
+        self._offer(*self.model.report())
 
     def _on_share(self, _button: widgets.Button) -> None:
-        data, name = self.model.share()
-        self.links.value = download_link_html(data, name, f"Download {name}")
-        self.export_message.value = message_html(
-            "The bundle carries no name, id or dates; check it before you send it.", "info"
+        self._offer(
+            *self.model.share(),
+            note="The bundle carries no name, id or dates; check it before you send it.",
         )

@@ -1,22 +1,20 @@
 """The routine screen: the generated routine, the therapist's adjustments, the handout.
 
-:class:`RoutineModel` holds the current :class:`~workbook.clinical.routine.Routine` and calls the package
-(``generate_routine``, ``Routine.with_override``, ``handout``); :class:`RoutineScreen` shows it.
-Which stretch suits which patient is decided by the package, never here.
+:class:`~workbook.ui.routine_model.RoutineModel` holds the routine and calls the package;
+:class:`RoutineScreen` shows it. Which stretch suits which patient is decided by the package,
+never here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
+from ..clinical.display import dose_short, is_blank
 from ..errors import WorkbookError
-from ..records.paths import exports_dir
 from .common import (
     download_link_html,
     esc,
@@ -26,152 +24,13 @@ from .common import (
     log,
     message_html,
     safe_call,
-    show_error,
 )
+from .routine_model import DOSAGE_FIELDS, RoutineModel
+from .screen import Screen
 
-__all__ = [
-    "DOSAGE_FIELDS",
-    "RoutineModel",
-    "RoutineScreen",
-    "excluded_table_html",
-    "routine_table_html",
-    "saved_routine",
-]
+__all__ = ["RoutineScreen", "excluded_table_html", "routine_table_html"]
 
-DOSAGE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("hold_s", "Hold (s)"),
-    ("reps", "Times"),
-    ("per_week", "Days a week"),
-)
-
-
-def _blank(value: object) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value)) or value == ""
-
-
-def saved_routine(store: Any, patient_id: str, profile: Any) -> dict[str, Any] | None:
-    """The routine saved with the patient's last visit, if it was made for this same profile.
-
-    A routine saved for an older profile is not restored: the profile changed, so the workbook
-    starts again from the new one (the therapist's earlier choices stay in the visit record).
-    """
-    try:
-        visits = store.visits(patient_id)
-    except Exception as exc:  # the routine can still be generated; say why in the log
-        log.warning("visits not read for the saved routine: %s", exc)
-        return None
-    if "routine" not in getattr(visits, "columns", ()):
-        return None
-    for value in reversed(list(visits["routine"])):
-        if isinstance(value, str) and value.strip():
-            try:
-                value = json.loads(value)
-            except ValueError:
-                continue
-        if isinstance(value, dict) and value.get("items"):
-            same = value.get("profile") == profile.to_dict()
-            return value if same else None
-    return None
-
-
-class RoutineModel:
-    """The routine for the open patient, and the therapist's changes to it; no widgets."""
-
-    def __init__(self) -> None:
-        self.routine: Any = None
-        self.patient_name: str | None = None
-        self.source: str = ""
-
-    def generate(self, profile: Any, patient_name: str | None = None) -> Any:
-        """A fresh routine from the profile (the same profile always gives the same routine)."""
-        from ..clinical.routine import generate_routine
-
-        self.routine = generate_routine(profile)
-        self.patient_name = patient_name
-        self.source = "generated from the profile"
-        return self.routine
-
-    def restore(self, saved: dict[str, Any], patient_name: str | None = None) -> Any:
-        """The routine saved with an earlier visit (``Routine.to_dict()`` form)."""
-        from ..clinical.routine import Routine
-
-        self.routine = Routine.from_dict(saved)
-        self.patient_name = patient_name
-        self.source = "as saved with the last visit"
-        return self.routine
-
-    @property
-    def table(self) -> pd.DataFrame:
-        if self.routine is None:
-            return pd.DataFrame()
-        return self.routine.table
-
-    def movements(self) -> list[str]:
-        return [str(m) for m in self.table["movement"]] if len(self.table) else []
-
-    def row(self, movement: str) -> pd.Series:
-        table = self.table
-        return table.loc[table["movement"] == movement].iloc[0]
-
-    def stretch_choices(self, movement: str) -> list[tuple[str, str]]:
-        """The current stretch first, then the safe alternatives for the same movement."""
-        row = self.row(movement)
-        choices: list[tuple[str, str]] = []
-        if not _blank(row.get("stretch_id")):
-            choices.append((f"{row['name']} ({row['intensity']})", str(row["stretch_id"])))
-        alternatives = getattr(self.routine, "alternatives", None)
-        if alternatives is not None and len(alternatives):
-            same = alternatives.loc[alternatives["movement"] == movement]
-            for alt in same.itertuples(index=False):
-                if str(alt.stretch_id) not in {c[1] for c in choices}:
-                    choices.append((f"{alt.name} ({alt.intensity})", str(alt.stretch_id)))
-        return choices
-
-    def swap(self, movement: str, stretch_id: str) -> Any:
-        """Swap the stretch for a movement; the routine records that the therapist chose it."""
-        self.routine = self.routine.with_override(movement, stretch_id=stretch_id)
-        return self.routine
-
-    def set_dosage(self, movement: str, field: str, value: object) -> Any:
-        """Change hold, reps or days a week; a bad value raises and leaves the routine as it was."""
-        if field not in dict(DOSAGE_FIELDS):
-            raise WorkbookError("dosage field", field, "hold_s, reps or per_week")
-        if isinstance(value, str):
-            text = value.strip()
-            try:
-                value = int(text)
-            except ValueError:
-                raise WorkbookError(field, value, "a whole number") from None
-        self.routine = self.routine.with_override(movement, **{field: value})
-        return self.routine
-
-    def to_dict(self) -> dict[str, Any] | None:
-        """What is saved with the visit."""
-        return None if self.routine is None else self.routine.to_dict()
-
-    def make_handout(self, suffix: str, *, with_name: bool = True, note: str = "") -> bytes:
-        """The handout as bytes (``.html`` or ``.pdf``), written under the exports folder."""
-        from ..documents.handouts import handout
-
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = exports_dir() / f"handout-{stamp}{suffix}"
-        handout(
-            self.routine,
-            path,
-            patient_name=self.patient_name if with_name else None,
-            note=note,
-        )
-        return path.read_bytes()
-
-
-def _dose_text(row: pd.Series) -> str:
-    if _blank(row.get("hold_s")):
-        return ""
-    side = " each side" if bool(row.get("per_side", False)) else ""
-    return (
-        f"{int(row['hold_s'])} s hold{side}, {int(row['reps'])} times, "
-        f"{int(row['per_week'])} days a week"
-    )
+SavedRoutine = dict[str, Any] | Callable[[], dict[str, Any] | None] | None
 
 
 def _cautions_html(text: object) -> str:
@@ -191,6 +50,29 @@ def _position_labels() -> dict[str, str]:
     return dict(zip(table["position"], table["label"], strict=True))
 
 
+def _stretch_html(row: pd.Series, positions: dict[str, str]) -> str:
+    """The stretch's name, intensity, position, equipment and steps."""
+    if is_blank(row.get("stretch_id")):
+        return "<i>No safe stretch in the table</i>"
+    details = [esc(row.get("intensity", ""))]
+    if not is_blank(row.get("position")):
+        details.append(esc(positions.get(row["position"], row["position"])))
+    if not is_blank(row.get("equipment")):
+        details.append(f"needs: {esc(row['equipment'])}")
+    stretch = (
+        f"<b>{esc(row['name'])}</b><br><span style='color:#555'>{' &middot; '.join(details)}</span>"
+    )
+    if not is_blank(row.get("cues")):
+        stretch += f"<details><summary>Steps</summary>{lines_html(row['cues'])}</details>"
+    return stretch
+
+
+def _dose(row: pd.Series) -> str:
+    return dose_short(
+        row.get("hold_s"), row.get("reps"), row.get("per_week"), bool(row.get("per_side", False))
+    )
+
+
 def routine_table_html(table: pd.DataFrame) -> str:
     """The routine as a readable table: cautions stand out, patient-facing text escaped."""
     if table is None or not len(table):
@@ -198,33 +80,17 @@ def routine_table_html(table: pd.DataFrame) -> str:
     positions = _position_labels()
     rows = []
     for _, row in table.iterrows():
-        label = row.get("movement_label", row["movement"])
-        if _blank(row.get("stretch_id")):
-            stretch = "<i>No safe stretch in the table</i>"
-        else:
-            details = [esc(row.get("intensity", ""))]
-            if not _blank(row.get("position")):
-                details.append(esc(positions.get(row["position"], row["position"])))
-            if not _blank(row.get("equipment")):
-                details.append(f"needs: {esc(row['equipment'])}")
-            stretch = (
-                f"<b>{esc(row['name'])}</b><br><span style='color:#555'>"
-                f"{' &middot; '.join(details)}</span>"
-            )
-            if not _blank(row.get("cues")):
-                stretch += f"<details><summary>Steps</summary>{lines_html(row['cues'])}</details>"
-        chosen = row.get("chosen_by", "")
         why = esc(row.get("reason", ""))
-        if chosen == "therapist":
+        if row.get("chosen_by", "") == "therapist":
             why += "<br><span style='color:#1565c0'>\u270e changed by the therapist</span>"
         stop = ""
-        if not _blank(row.get("stop_if")):
+        if not is_blank(row.get("stop_if")):
             stop = f"<div><b>Stop if:</b> {esc(row['stop_if'])}</div>"
         rows.append(
             [
-                f"<b>{esc(label)}</b>",
-                stretch,
-                esc(_dose_text(row)),
+                f"<b>{esc(row.get('movement_label', row['movement']))}</b>",
+                _stretch_html(row, positions),
+                esc(_dose(row)),
                 why,
                 _cautions_html(row.get("cautions")) + stop,
             ]
@@ -235,6 +101,7 @@ def routine_table_html(table: pd.DataFrame) -> str:
 
 
 def excluded_table_html(excluded: pd.DataFrame | None) -> str:
+    """What was left out for this patient, and why."""
     if excluded is None or not len(excluded):
         return message_html("Nothing was left out for this patient.", "info")
     rows = [
@@ -244,12 +111,12 @@ def excluded_table_html(excluded: pd.DataFrame | None) -> str:
     return html_table(rows, ["Stretch", "Movement", "Why it was left out"])
 
 
-class _MovementRow:
-    """The swap and dosage inputs for one movement."""
+class _MovementRow(widgets.VBox):
+    """The swap and dosage inputs for one movement, and its message."""
 
     def __init__(self, movement: str, label: str) -> None:
+        super().__init__()
         self.movement = movement
-        self.label = widgets.HTML(f"<b>{esc(label)}</b>", layout=widgets.Layout(width="170px"))
         self.stretch = widgets.Dropdown(layout=widgets.Layout(width="380px"))
         self.dosage = {
             field: widgets.Text(
@@ -261,113 +128,97 @@ class _MovementRow:
             for field, text in DOSAGE_FIELDS
         }
         self.message = widgets.HTML()
-        self.box = widgets.VBox(
-            [
-                widgets.HBox([self.label, self.stretch, *self.dosage.values()]),
-                self.message,
-            ]
-        )
+        title = widgets.HTML(f"<b>{esc(label)}</b>", layout=widgets.Layout(width="170px"))
+        self.children = [widgets.HBox([title, self.stretch, *self.dosage.values()]), self.message]
 
 
-class RoutineScreen(widgets.VBox):
+class RoutineScreen(Screen):
     """The routine for the open patient, with swaps, dosage and the handout.
 
     Call :meth:`show_patient` when a patient is opened; :meth:`to_dict` gives what the visit
-    screen saves with the visit.
+    screen saves with the visit; :meth:`on_change` tells of every change to the routine.
     """
 
     def __init__(self, *, active: bool = True) -> None:
+        super().__init__(active=active)
         self.model = RoutineModel()
-        self._active = active
-        self._pending: tuple[Any, str | None, Any] | None = None
+        self._pending: tuple[Any, str | None, SavedRoutine] | None = None
+        self._profile: Any = None
         self._rows: dict[str, _MovementRow] = {}
         self._syncing = False
-        self._listeners: list[Callable[[], None]] = []
+        self._build()
+        self._layout()
+        self._wire()
 
-        self.header = widgets.HTML("<h3 style='margin:4px 0'>2. Routine</h3>")
-        self.message = widgets.HTML()
-        self.table = widgets.HTML(routine_table_html(pd.DataFrame()))
-        self.adjust = widgets.VBox()
-        self.excluded = widgets.HTML()
-        self.left_out = widgets.Accordion(
-            children=[self.excluded], titles=("Left out, and why",), selected_index=None
+    def _build(self) -> None:
+        self._table = widgets.HTML(routine_table_html(pd.DataFrame()))
+        self._adjust = widgets.VBox()
+        self._excluded = widgets.HTML()
+        self._left_out = widgets.Accordion(
+            children=[self._excluded], titles=("Left out, and why",), selected_index=None
         )
-        self.regenerate_button = widgets.Button(
+        self._regenerate_button = widgets.Button(
             description="Start again from the profile",
             icon="refresh",
             disabled=True,
             layout=widgets.Layout(width="260px"),
         )
-        self.regenerate_button.on_click(
-            safe_call(self.message, "Making the routine")(self._on_regenerate)
-        )
-
-        self.handout_name = widgets.Checkbox(
+        self._handout_name = widgets.Checkbox(
             value=True, description="Put the patient's name on the handout", indent=False
         )
-        self.handout_note = widgets.Textarea(
+        self._handout_note = widgets.Textarea(
             placeholder="A note for the patient (optional)",
             layout=widgets.Layout(width="520px", height="48px"),
         )
-        self.handout_button = widgets.Button(
+        self._handout_button = widgets.Button(
             description="Make the handout",
             icon="file",
             button_style="info",
             disabled=True,
             layout=widgets.Layout(width="200px"),
         )
-        self.handout_links = widgets.HTML()
-        self.handout_button.on_click(
-            safe_call(self.handout_links, "Making the handout")(self._on_handout)
-        )
-        self.handout_box = widgets.VBox(
+        self._handout_links = widgets.HTML()
+
+    def _layout(self) -> None:
+        self._handout_box = widgets.VBox(
             [
                 widgets.HTML("<b>Handout for the patient</b>"),
-                self.handout_name,
-                self.handout_note,
-                widgets.HBox([self.handout_button, self.handout_links]),
+                self._handout_name,
+                self._handout_note,
+                widgets.HBox([self._handout_button, self._handout_links]),
             ]
         )
-        self._profile = None
+        self.children = [
+            widgets.HTML("<h3 style='margin:4px 0'>2. Routine</h3>"),
+            self._message,
+            self._table,
+            widgets.HTML("<b>Adjust the routine</b> (swap a stretch, change the dose)"),
+            self._adjust,
+            self._regenerate_button,
+            self._left_out,
+            self._handout_box,
+        ]
 
-        super().__init__(
-            [
-                self.header,
-                self.message,
-                self.table,
-                widgets.HTML("<b>Adjust the routine</b> (swap a stretch, change the dose)"),
-                self.adjust,
-                self.regenerate_button,
-                self.left_out,
-                self.handout_box,
-            ]
+    def _wire(self) -> None:
+        self._regenerate_button.on_click(
+            safe_call(self._message, "Making the routine")(self._on_regenerate)
+        )
+        self._handout_button.on_click(
+            safe_call(self._handout_links, "Making the handout")(self._on_handout)
         )
 
+    # for the app ------------------------------------------------------------------------------
     def on_change(self, callback: Callable[[], None]) -> None:
         """Call ``callback()`` after every change to the routine."""
-        self._listeners.append(callback)
+        self.add_listener(callback)
 
     def to_dict(self) -> dict[str, Any] | None:
         """The current routine as saved with the visit (made first if still pending)."""
         self.ensure()
         return self.model.to_dict()
 
-    @property
-    def active(self) -> bool:
-        return self._active
-
-    @active.setter
-    def active(self, value: bool) -> None:
-        """Shown or hidden by the app; the routine is made when first needed."""
-        self._active = bool(value)
-        if self._active:
-            self.ensure()
-
     def show_patient(
-        self,
-        profile: Any,
-        patient_name: str | None = None,
-        saved: dict | Callable[[], dict | None] | None = None,
+        self, profile: Any, patient_name: str | None = None, saved: SavedRoutine = None
     ) -> None:
         """Make (or restore) the routine for a patient: now when on screen, else when needed.
 
@@ -376,79 +227,77 @@ class RoutineScreen(widgets.VBox):
         """
         self._pending = (profile, patient_name, saved)
         self.model.routine = None  # never keep the previous patient's routine
-        self.handout_links.value = ""
-        if self._active:
-            self.ensure()
-        else:
-            self.message.value = message_html("Updating\u2026", "info")
+        self._handout_links.value = ""
+        self.mark_stale()
 
-    def ensure(self) -> None:
-        """Make the routine for the patient shown last, if not made yet."""
+    def _hide_stale(self) -> None:
+        self._message.value = message_html("Updating\u2026", "info")
+
+    def _redraw(self) -> None:
+        """Make the routine for the patient shown last."""
         if self._pending is None:
             return
         profile, patient_name, saved = self._pending
         self._pending = None
         self._profile = profile
-        if callable(saved):
-            saved = saved()
         try:
-            if saved:
-                try:
-                    self.model.restore(saved, patient_name)
-                except Exception as exc:  # an old saved routine no longer loads: start fresh
-                    log.warning("saved routine not restored: %s", exc)
-                    self.model.generate(profile, patient_name)
-            else:
-                self.model.generate(profile, patient_name)
+            self._make(profile, patient_name, saved() if callable(saved) else saved)
         except Exception as exc:
-            show_error(self.message, exc, "Making the routine")
+            self._show_error(exc, "Making the routine")
             return
-        self.message.value = message_html(f"Routine {self.model.source}.", "info")
-        self.regenerate_button.disabled = False
-        self.handout_button.disabled = False
+        self._message.value = message_html(f"Routine {self.model.source}.", "info")
+        self._regenerate_button.disabled = False
+        self._handout_button.disabled = False
         self._build_rows()
         self._render()
 
-    def _on_regenerate(self, _button: widgets.Button) -> None:
-        self.show_patient(self._profile, self.model.patient_name)
-        self.ensure()
+    def _make(self, profile: Any, patient_name: str | None, saved: dict | None) -> None:
+        if saved:
+            try:
+                self.model.restore(saved, patient_name)
+                return
+            except Exception as exc:  # an old saved routine no longer loads: start fresh
+                log.warning("saved routine not restored: %s", exc)
+        self.model.generate(profile, patient_name)
 
     def _build_rows(self) -> None:
         self._rows = {}
-        table = self.model.table
-        for _, row in table.iterrows():
+        for _, row in self.model.table.iterrows():
             movement = str(row["movement"])
-            label = str(row.get("movement_label", movement))
-            widgets_row = _MovementRow(movement, label)
-            widgets_row.stretch.observe(self._stretch_handler(movement), names="value")
-            for field, box in widgets_row.dosage.items():
+            inputs = _MovementRow(movement, str(row.get("movement_label", movement)))
+            inputs.stretch.observe(self._stretch_handler(movement), names="value")
+            for field, box in inputs.dosage.items():
                 box.observe(self._dosage_handler(movement, field), names="value")
-            self._rows[movement] = widgets_row
-        self.adjust.children = [r.box for r in self._rows.values()]
+            self._rows[movement] = inputs
+        self._adjust.children = list(self._rows.values())
         self._sync_inputs()
 
     def _sync_inputs(self) -> None:
         """Show the routine's current values in the inputs without firing the handlers."""
         self._syncing = True
         try:
-            for movement, widgets_row in self._rows.items():
+            for movement, inputs in self._rows.items():
                 row = self.model.row(movement)
                 choices = self.model.stretch_choices(movement)
-                widgets_row.stretch.options = choices or [("No safe stretch", "")]
-                widgets_row.stretch.value = choices[0][1] if choices else ""
-                widgets_row.stretch.disabled = len(choices) < 2
-                for field, box in widgets_row.dosage.items():
+                inputs.stretch.options = choices or [("No safe stretch", "")]
+                inputs.stretch.value = choices[0][1] if choices else ""
+                inputs.stretch.disabled = len(choices) < 2
+                for field, box in inputs.dosage.items():
                     value = row.get(field)
-                    box.value = "" if _blank(value) else str(int(value))
+                    box.value = "" if value is None or is_blank(value) else str(int(value))
                     box.disabled = not choices
         finally:
             self._syncing = False
 
     def _render(self) -> None:
-        self.table.value = routine_table_html(self.model.table)
-        self.excluded.value = excluded_table_html(getattr(self.model.routine, "excluded", None))
-        for callback in self._listeners:
-            callback()
+        self._table.value = routine_table_html(self.model.table)
+        self._excluded.value = excluded_table_html(getattr(self.model.routine, "excluded", None))
+        self._notify(action="Telling the other screens of the change")
+
+    # callbacks: read an input, ask the model, show the result ------------------------------------
+    def _on_regenerate(self, _button: widgets.Button) -> None:
+        self.show_patient(self._profile, self.model.patient_name)
+        self.ensure()
 
     def _stretch_handler(self, movement: str) -> Callable[[dict], None]:
         def handler(change: dict) -> None:
@@ -458,7 +307,7 @@ class RoutineScreen(widgets.VBox):
             try:
                 self.model.swap(movement, change["new"])
             except Exception as exc:
-                show_error(target, exc, "Swapping the stretch")
+                self._show_error(exc, "Swapping the stretch", target)
                 return
             target.value = ""
             self._sync_inputs()
@@ -479,7 +328,7 @@ class RoutineScreen(widgets.VBox):
                 target.value = field_message_html(f"{exc} Not applied: the routine keeps {kept}.")
                 return
             except Exception as exc:
-                show_error(target, exc, "Changing the dose")
+                self._show_error(exc, "Changing the dose", target)
                 return
             target.value = ""
             self._render()
@@ -491,7 +340,7 @@ class RoutineScreen(widgets.VBox):
         kinds = ((".html", "Handout (web page, prints well)"), (".pdf", "Handout (PDF)"))
         for suffix, label in kinds:
             data = self.model.make_handout(
-                suffix, with_name=self.handout_name.value, note=self.handout_note.value
+                suffix, with_name=self._handout_name.value, note=self._handout_note.value
             )
             links.append(download_link_html(data, f"handout{suffix}", label))
-        self.handout_links.value = "".join(links)
+        self._handout_links.value = "".join(links)

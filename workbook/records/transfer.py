@@ -1,0 +1,194 @@
+"""The whole store as CSV files, one per table, and back: for moving a clinic, or a backup.
+
+The import is the bulk path: every file is checked whole-column (columns, vocabularies, bounds,
+dates, ids) before anything is written, then inserted in chunks in one transaction, so a bad
+file leaves the store empty. The bounds are those of ``data/`` (``workbook.clinical.measures``),
+applied to a column at once rather than value by value.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from ..clinical import measures
+from ..errors import WorkbookError, one_of
+from .schema import TABLES, audit_log_t, patients_t, store_meta
+
+__all__ = ["export_tables", "import_tables", "read_export"]
+
+_INT_COLUMNS = {"birth_year", "version", "current_version", "pain_nprs"}
+_FLOAT_COLUMNS = {"degrees", "odi_index"}
+_META_KEYS = ("store_id", "created_at", "is_demo")
+
+
+def export_tables(conn: Connection, folder: Path) -> list[Path]:
+    """Write every table to ``folder/<table>.csv`` (NULL as an empty cell); returns the files."""
+    written = []
+    for table in TABLES:
+        path = folder / f"{table.name}.csv"
+        keys = [c.name for c in table.primary_key.columns]
+        query = sa.select(table).order_by(*[table.c[k] for k in keys])
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([c.name for c in table.columns])
+            result = conn.execution_options(yield_per=20_000).execute(query)
+            for chunk in result.partitions():
+                writer.writerows(["" if v is None else v for v in row] for row in chunk)
+        written.append(path)
+    return written
+
+
+def read_export(folder: Path) -> dict[str, pd.DataFrame]:
+    """Every table's file from ``folder``, typed and checked; nothing is written."""
+    frames = {table.name: _read_table(folder, table) for table in TABLES}
+    meta = frames["store_meta"]
+    _first_bad(meta, ~meta["key"].isin(_META_KEYS), "store_meta", "key", one_of(_META_KEYS))
+    _check_measurements(frames["measurements"])
+    _check_visits(frames)
+    return frames
+
+
+def import_tables(
+    conn: Connection, frames: dict[str, pd.DataFrame], *, chunk_rows: int, location: str
+) -> dict[str, int]:
+    """Insert checked frames into an empty store; returns rows imported per table."""
+    for table in (patients_t, audit_log_t):
+        if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
+            raise WorkbookError("store", location, "an empty store to import into")
+    conn.execute(store_meta.delete())
+    counts = {}
+    for table in TABLES:
+        frame = frames[table.name]
+        counts[table.name] = len(frame)
+        # The INSERT compiled once for this database, rows handed to the driver's executemany
+        # as plain tuples (SQLAlchemy's per-row parameter handling would take most of the
+        # import's time).
+        compiled = table.insert().compile(dialect=conn.dialect)
+        names = list(compiled.positiontup or []) if compiled.positional else None
+        for start in range(0, len(frame), chunk_rows):
+            rows = _rows(frame.iloc[start : start + chunk_rows], names)
+            if not rows:
+                continue
+            try:
+                conn.exec_driver_sql(str(compiled), rows)
+            except IntegrityError as exc:
+                raise WorkbookError(
+                    f"{table.name}.csv",
+                    "a row that breaks an id link or repeats a key",
+                    f"ids that match the other files, each once ({exc.orig})",
+                ) from None
+    return counts
+
+
+def _read_table(folder: Path, table: sa.Table) -> pd.DataFrame:
+    path = folder / f"{table.name}.csv"
+    columns = [c.name for c in table.columns]
+    if not path.is_file():
+        raise WorkbookError("file", str(path), f"the folder must hold {table.name}.csv")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+    if list(frame.columns) != columns:
+        raise WorkbookError(
+            f"{table.name}.csv columns", list(frame.columns), f"exactly {', '.join(columns)}"
+        )
+    for column in table.columns:
+        name = column.name
+        if name in _INT_COLUMNS or name in _FLOAT_COLUMNS:
+            frame[name] = _numbers(frame, table.name, name, nullable=bool(column.nullable))
+        elif column.nullable:
+            frame[name] = frame[name].where(frame[name] != "", None)
+    return frame
+
+
+def _numbers(frame: pd.DataFrame, table: str, name: str, *, nullable: bool) -> pd.Series:
+    """A text column as numbers (Int64 or float64), naming the first cell that is not one."""
+    values = frame[name]
+    text = values.where(values != "")
+    try:  # the quick parse; to_numeric (three times slower) only to find a bad cell
+        numbers = text.astype("float64")
+    except (TypeError, ValueError):
+        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = (numbers.isna() | np.isinf(numbers)) & (values != "")
+    if not nullable:
+        bad |= values == ""
+    whole = name in _INT_COLUMNS
+    if whole:
+        bad |= numbers.notna() & (numbers != numbers.round())
+    _first_bad(frame, bad, table, name, "a whole number" if whole else "a number")
+    return numbers.astype("Int64") if whole else numbers
+
+
+def _first_bad(frame: pd.DataFrame, bad: pd.Series, table: str, column: str, allowed: str) -> None:
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise WorkbookError(
+            column, frame[column].iloc[row], allowed, where=f"{table}.csv row {row + 2}"
+        )
+
+
+def _check_measurements(m: pd.DataFrame) -> None:
+    for column, allowed in (
+        ("motion", measures.MOTIONS),
+        ("side", measures.SIDES),
+        ("instrument", measures.INSTRUMENTS),
+        ("position", measures.POSITIONS),
+    ):
+        _first_bad(m, ~m[column].isin(allowed), "measurements", column, one_of(allowed))
+    motions = measures.motions_table()
+    low = m["motion"].map(motions["min_degrees"])
+    high = m["motion"].map(motions["max_degrees"])
+    _first_bad(
+        m,
+        ~m["degrees"].between(low, high),
+        "measurements",
+        "degrees",
+        "a number of degrees within the motion's bounds in data/motions.csv",
+    )
+
+
+def _check_visits(frames: dict[str, pd.DataFrame]) -> None:
+    vv, visits = frames["visit_versions"], frames["visits"]
+    pain, rule = vv["pain_nprs"], measures.score_rule("pain_nprs")
+    _first_bad(
+        vv,
+        pain.notna() & ~pain.between(rule.min_value, rule.max_value),
+        "visit_versions",
+        "pain_nprs",
+        f"a whole number from {rule.min_value} to {rule.max_value}, or empty",
+    )
+    today = pd.Timestamp(dt.date.today())
+    for name, frame in (("visit_versions", vv), ("visits", visits)):
+        dates = pd.to_datetime(frame["visit_date"], format="%Y-%m-%d", errors="coerce")
+        _first_bad(
+            frame,
+            dates.isna() | (dates > today),
+            name,
+            "visit_date",
+            "a date written YYYY-MM-DD, no later than today",
+        )
+    current = visits.set_index(["visit_id", "current_version"]).index
+    versions = vv.set_index(["visit_id", "version"]).index
+    _first_bad(
+        visits,
+        pd.Series(~current.isin(versions), index=visits.index),
+        "visits",
+        "current_version",
+        "a version present in visit_versions.csv",
+    )
+
+
+def _rows(frame: pd.DataFrame, names: list[str] | None) -> list[Any]:
+    """Rows of plain Python values (None where missing): tuples in ``names`` order, else dicts."""
+    columns = list(frame.columns) if names is None else names
+    lists = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
+    if names is not None:
+        return list(zip(*lists, strict=True))
+    return [dict(zip(columns, values, strict=True)) for values in zip(*lists, strict=True)]
