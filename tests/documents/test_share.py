@@ -44,12 +44,10 @@ def date_spellings(day: dt.date) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    """One store for the module: sharing reads it and never changes the source patient."""
-    from workbook.records.store import open_store
-
-    with open_store(tmp_path_factory.mktemp("share") / "clinic.sqlite") as opened:
-        yield opened
+def store(module_store):
+    """One store for the module, on SQLite and on PostgreSQL (tests/conftest.py): sharing reads
+    it and never changes the source patient."""
+    return module_store
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,14 @@
-"""The clinic store: opening, patients, visits, corrections, erasure, export and import."""
+"""The clinic store: opening, patients, visits, corrections, erasure, export and import.
+
+Tests that take ``store`` or ``new_store`` (tests/conftest.py) run on SQLite and on PostgreSQL;
+the ones that open a file by path check what only an SQLite file has (WAL, pragmas, the bytes
+on disk, a file that is not a database).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 from pathlib import Path
 
@@ -38,22 +42,6 @@ def profile() -> PatientProfile:
         conditions={"spinal_stenosis"},
         equipment={"armless_chair"},
     )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    """SQLite by default; set WORKBOOK_TEST_POSTGRES to a database URL to run the API tests on
-    PostgreSQL instead (its public schema is wiped before each test)."""
-    url = os.environ.get("WORKBOOK_TEST_POSTGRES")
-    if url:
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    with open_store(url or tmp_path / "clinic.sqlite") as s:
-        yield s
 
 
 @pytest.fixture
@@ -95,11 +83,12 @@ def test_default_store_path_is_outside_the_repository() -> None:
     assert default_store_path().name == "clinic.sqlite"
 
 
-def test_reopening_keeps_the_records(tmp_path: Path, profile: PatientProfile) -> None:
-    with open_store(tmp_path / "c.sqlite") as store:
+def test_reopening_keeps_the_records(new_store, profile: PatientProfile) -> None:
+    location = new_store.location()
+    with open_store(location) as store:
         pid = store.add_patient("Ada Example", 1950, profile)
         store.log_visit(pid, TODAY - DAY, full_rom(), pain=5)
-    with open_store(tmp_path / "c.sqlite") as store:
+    with open_store(location) as store:
         assert list(store.patients()["patient_id"]) == [pid]
         assert len(store.measurements(pid)) == 12
 
@@ -128,10 +117,10 @@ def test_open_refuses_a_store_from_a_newer_workbook(tmp_path: Path) -> None:
         open_store(path)
 
 
-def test_open_runs_pending_migrations(tmp_path: Path, monkeypatch) -> None:
+def test_open_runs_pending_migrations(new_store, monkeypatch) -> None:
     from workbook.records import schema
 
-    path = tmp_path / "c.sqlite"
+    path = new_store.location()
     open_store(path).close()
     ran = []
     monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
@@ -141,8 +130,8 @@ def test_open_runs_pending_migrations(tmp_path: Path, monkeypatch) -> None:
     assert len(ran) == 1
 
 
-def test_the_store_is_a_context_manager_that_closes(tmp_path: Path) -> None:
-    with open_store(tmp_path / "c.sqlite") as store:
+def test_the_store_is_a_context_manager_that_closes(new_store) -> None:
+    with open_store(new_store.location()) as store:
         assert isinstance(store, Store)
     assert store.engine.pool.checkedout() == 0
 
@@ -378,6 +367,26 @@ def test_a_visit_today_is_allowed_and_in_the_birth_year_too(
     assert len(store.visits(baby)) == 1
 
 
+def test_inside_a_hub_a_visit_without_therapist_names_the_logged_in_user(
+    store: Store, patient: str, monkeypatch
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "kim")
+    unnamed = store.log_visit(patient, TODAY - 2 * DAY, {}, pain=4)
+    named = store.log_visit(patient, TODAY - DAY, {}, pain=3, therapist="Jo")
+    visits = store.visits(patient).set_index("visit_id")
+    assert visits.loc[unnamed, "therapist"] == "kim"
+    assert visits.loc[named, "therapist"] == "Jo"
+    assert store.visit_history(unnamed).loc[0, "changed_by"] == "kim"
+
+
+def test_outside_a_hub_a_visit_without_therapist_stays_unnamed(
+    store: Store, patient: str, monkeypatch
+) -> None:
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    visit = store.log_visit(patient, TODAY - DAY, {}, pain=4)
+    assert store.visits(patient).set_index("visit_id").loc[visit, "therapist"] == ""
+
+
 # -- corrections ------------------------------------------------------------------------------
 
 
@@ -476,31 +485,48 @@ def test_amendments_are_in_the_audit_log(store: Store, patient: str) -> None:
 # -- erasure ----------------------------------------------------------------------------------
 
 
+def _erase_one_of_two(store: Store, profile: PatientProfile) -> tuple[str, str, dict[str, int]]:
+    gone = store.add_patient("Zelda Uniquename-Qwx", 1950, profile, phone="555-0199")
+    kept = store.add_patient("Bob Sample", 1960, profile)
+    visit = store.log_visit(
+        gone, TODAY - 5 * DAY, full_rom(), pain=5, notes="Zelda's note Qwx-7731"
+    )
+    store.amend_visit(visit, reason="typo", pain=4)
+    store.log_visit(kept, TODAY - 5 * DAY, full_rom(), pain=5)
+    counts = store.remove_patient(gone, reason="erasure request", requested_by="front desk")
+    return gone, kept, counts
+
+
 def test_remove_patient_purges_the_records_and_logs_who_asked(
+    store: Store, profile: PatientProfile
+) -> None:
+    gone, kept, counts = _erase_one_of_two(store, profile)
+    assert counts["measurements"] == 24 and counts["visits"] == 1
+    assert list(store.patients()["patient_id"]) == [kept]
+    with pytest.raises(WorkbookError):
+        store.visits(gone)
+    log = store.audit_log()
+    row = log[log["event"] == "remove_patient"].iloc[0]
+    assert (row["patient_id"], row["actor"], row["reason"]) == (
+        gone,
+        "front desk",
+        "erasure request",
+    )
+    assert len(store.measurements(kept)) == 12
+    dump = "".join(
+        frame.to_csv() for frame in (store.patients(), store.audit_log(), store.clinic_summary())
+    )
+    assert "Uniquename-Qwx" not in dump and "Qwx-7731" not in dump
+
+
+def test_an_erased_patient_leaves_no_byte_in_the_sqlite_file(
     tmp_path: Path, profile: PatientProfile
 ) -> None:
+    # SQLite only: the file and its WAL are the whole store (secure_delete overwrites freed
+    # pages). A PostgreSQL server keeps dead rows until VACUUM; see docs/deploy.md.
     path = tmp_path / "c.sqlite"
     with open_store(path) as store:
-        gone = store.add_patient("Zelda Uniquename-Qwx", 1950, profile, phone="555-0199")
-        kept = store.add_patient("Bob Sample", 1960, profile)
-        visit = store.log_visit(
-            gone, TODAY - 5 * DAY, full_rom(), pain=5, notes="Zelda's note Qwx-7731"
-        )
-        store.amend_visit(visit, reason="typo", pain=4)
-        store.log_visit(kept, TODAY - 5 * DAY, full_rom(), pain=5)
-        counts = store.remove_patient(gone, reason="erasure request", requested_by="front desk")
-        assert counts["measurements"] == 24 and counts["visits"] == 1
-        assert list(store.patients()["patient_id"]) == [kept]
-        with pytest.raises(WorkbookError):
-            store.visits(gone)
-        log = store.audit_log()
-        row = log[log["event"] == "remove_patient"].iloc[0]
-        assert (row["patient_id"], row["actor"], row["reason"]) == (
-            gone,
-            "front desk",
-            "erasure request",
-        )
-        assert len(store.measurements(kept)) == 12
+        _erase_one_of_two(store, profile)
     # Nothing of the erased patient is left in the file, not even in freed pages.
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("c.sqlite"))
     assert b"Uniquename-Qwx" not in raw
@@ -587,7 +613,7 @@ def _filled_store(store: Store, profile: PatientProfile) -> None:
 
 
 def test_export_then_import_gives_an_identical_store(
-    tmp_path: Path, store: Store, profile: PatientProfile
+    tmp_path: Path, store: Store, new_store, profile: PatientProfile
 ) -> None:
     _filled_store(store, profile)
     first = store.export_csv(tmp_path / "one")
@@ -603,7 +629,7 @@ def test_export_then_import_gives_an_identical_store(
             "audit_log",
         )
     )
-    with open_store(tmp_path / "copy.sqlite") as copy:
+    with new_store("copy") as copy:
         counts = copy.import_csv(tmp_path / "one")
         assert counts["measurements"] == 25
         second = copy.export_csv(tmp_path / "two")
@@ -638,6 +664,7 @@ def test_import_refuses_a_store_that_is_not_empty(
 def test_import_of_a_bad_file_names_the_row_and_leaves_the_store_empty(
     tmp_path: Path,
     store: Store,
+    new_store,
     profile: PatientProfile,
     table: str,
     column: str,
@@ -650,18 +677,18 @@ def test_import_of_a_bad_file_names_the_row_and_leaves_the_store_empty(
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[0, column] = bad
     frame.to_csv(path, index=False)
-    with open_store(tmp_path / "copy.sqlite") as copy:
+    with new_store("copy") as copy:
         before = copy.table_counts()
         with pytest.raises(WorkbookError, match=field):
             copy.import_csv(tmp_path / "out")
         assert copy.table_counts() == before
 
 
-def test_import_needs_every_table_file(tmp_path: Path, store: Store) -> None:
+def test_import_needs_every_table_file(tmp_path: Path, store: Store, new_store) -> None:
     store.export_csv(tmp_path / "out")
     (tmp_path / "out" / "visits.csv").unlink()
     with (
-        open_store(tmp_path / "copy.sqlite") as copy,
+        new_store("copy") as copy,
         pytest.raises(WorkbookError, match=r"visits\.csv"),
     ):
         copy.import_csv(tmp_path / "out")
@@ -697,12 +724,12 @@ def test_the_stored_odi_index_is_measures_odi_index(
     assert row["odi_sections"] == check_odi_sections(sections)
 
 
-def test_clinic_summary_equals_a_brute_force_count_over_every_reading(tmp_path: Path) -> None:
+def test_clinic_summary_equals_a_brute_force_count_over_every_reading(new_store) -> None:
     from workbook.records.demo import make_demo_store
 
     # The demo has readings missed at first and last visits, a correction and a single-visit
     # patient is added: the summary's shortcut must agree with reading everything.
-    with make_demo_store(tmp_path / "demo.sqlite") as store:
+    with make_demo_store(new_store.location("demo")) as store:
         profile = PatientProfile(
             age=40, activity="active", floor_transfer=True, kneeling="comfortable"
         )

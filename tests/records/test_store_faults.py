@@ -1,4 +1,10 @@
-"""The store under bad input, hostile text, locks, concurrent writers and a killed writer."""
+"""The store under bad input, hostile text, locks, concurrent writers and a killed writer.
+
+Bad input, hostile text, a failed transaction and several writers at once run on SQLite and on
+PostgreSQL (the ``store`` / ``new_store`` fixtures of tests/conftest.py). The lock tests and the
+killed writer stay SQLite-only: they hold SQLite's file lock and check the file with SQLite's
+own integrity pragmas; a PostgreSQL server has row locks and its own crash recovery.
+"""
 
 from __future__ import annotations
 
@@ -34,12 +40,6 @@ def profile() -> PatientProfile:
     return PatientProfile(
         age=TODAY.year - BIRTH_YEAR, activity="active", floor_transfer=True, kneeling="comfortable"
     )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with open_store(tmp_path / "clinic.sqlite") as s:
-        yield s
 
 
 @pytest.fixture
@@ -342,7 +342,9 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-def test_names_and_notes_round_trip_unchanged(tmp_path: Path, store: Store, text: str) -> None:
+def test_names_and_notes_round_trip_unchanged(
+    tmp_path: Path, store: Store, new_store, text: str
+) -> None:
     pid = store.add_patient(text, 1970, profile(), address=text)
     store.log_visit(
         pid, TODAY, GOOD_ROM, pain=1, therapist=text, notes=text, routine={"note": text}
@@ -354,7 +356,7 @@ def test_names_and_notes_round_trip_unchanged(tmp_path: Path, store: Store, text
     assert list(store.find_patients(text.strip()[:12])["patient_id"]) == [pid]
     assert store.table_counts()["patients"] == 1  # nothing was executed as SQL
     store.export_csv(tmp_path / "out")
-    with open_store(tmp_path / "copy.sqlite") as copy:
+    with new_store("copy") as copy:
         copy.import_csv(tmp_path / "out")
         assert copy.patient(pid)["name"] == text.strip()
         assert copy.visits(pid).iloc[0]["notes"] == text
@@ -472,10 +474,10 @@ def child_env() -> dict[str, str]:
 
 
 def test_several_processes_writing_at_once_lose_nothing_and_never_see_a_lock(
-    tmp_path: Path,
+    tmp_path: Path, new_store
 ) -> None:
-    # A brand-new file: the processes also race to create the schema.
-    path, go = tmp_path / "shared.sqlite", tmp_path / "go"
+    # A brand-new file (or empty database): the processes also race to create the schema.
+    path, go = new_store.location("shared"), tmp_path / "go"
     (tmp_path / "writer.py").write_text(WRITER)
     (tmp_path / "reader.py").write_text(READER)
     writers = [

@@ -195,11 +195,20 @@ TABLES: tuple[sa.Table, ...] = (
 )
 
 
+#: PostgreSQL advisory lock held while the schema is checked or created (any fixed number).
+_SCHEMA_LOCK_KEY = 0x776F726B  # "work"
+
+
 def ensure_schema(conn: Connection, location: str) -> None:
     """Create the tables of a new store, or bring an older store up to :data:`SCHEMA_VERSION`.
 
     Runs inside the opening transaction; ``location`` only names the store in errors.
     """
+    if conn.dialect.name == "postgresql":
+        # Several servers opening a new PostgreSQL store at once would race to CREATE the same
+        # tables (a duplicate key in pg_type); this lock, held until commit, lets one create
+        # them and the others find them. SQLite's BEGIN IMMEDIATE already does so.
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
     names = set(sa.inspect(conn).get_table_names())
     if names and "schema_version" not in names:
         raise WorkbookError(

@@ -363,6 +363,7 @@ class Store:
         routine : dict, optional
             The routine given at the visit (``Routine.to_dict()``), kept as JSON.
         therapist, notes : str
+            Without a therapist, inside a JupyterHub the logged-in user (``$JUPYTERHUB_USER``).
 
         Returns
         -------
@@ -375,6 +376,8 @@ class Store:
             Naming the field, the value and what is allowed; nothing is written.
         """
         fields: dict[str, object] = {"visit_date": visit_date, "rom": rom, "pain": pain, "odi": odi}
+        # Inside a JupyterHub the logged-in therapist is who saw the patient.
+        therapist = therapist or os.environ.get("JUPYTERHUB_USER", "")
         fields |= {"routine": routine, "therapist": therapist, "notes": notes}
         values, readings = visits.check_visit_fields(fields)
         visit_id, at = new_id("v_"), now()
