@@ -226,7 +226,7 @@ def routine_table_html(table: pd.DataFrame) -> str:
                 stretch,
                 esc(_dose_text(row)),
                 why,
-                _cautions_html(row.get("cautions")) + stop,
+                _cautions_html(row.get("cautions_patient")) + stop,
             ]
         )
     return html_table(
