@@ -31,7 +31,7 @@ from .reference import mdc_degrees
 from .stretches import movements_table
 from .tables import column_as_number, load_data_table
 
-__all__ = ["Focus", "Plan", "make_plan", "routine_rule"]
+__all__ = ["Focus", "Plan", "make_plan", "ready_to_progress", "routine_rule"]
 
 _TOLERANCE = 1e-6
 
@@ -97,9 +97,13 @@ def _focus(measurements: pd.DataFrame) -> dict[str, Focus]:
     return result
 
 
-def _progress(
-    measurements: pd.DataFrame, visits: pd.DataFrame | None, profile: PatientProfile
+def ready_to_progress(
+    measurements: pd.DataFrame, visits: pd.DataFrame | None, profile: PatientProfile | None
 ) -> dict[str, str]:
+    """Movements whose motion meets the progression rule, with the therapist's reason.
+
+    Pain is not checked here (:func:`make_plan` does); ``profile`` chooses the normal values.
+    """
     table = progress(measurements, visits, profile)
     percent = routine_rule("progress_percent_of_normal")
     multiple = routine_rule("progress_mdc_multiple")
@@ -161,7 +165,7 @@ def make_plan(
     max_rise = routine_rule("progress_max_pain_rise")
     pain_ok = change is None or change[1] - change[0] + _TOLERANCE < max_rise
     if not regress and pain_ok:
-        progressed = _progress(measurements, visits, profile)
+        progressed = ready_to_progress(measurements, visits, profile)
         if change is not None:
             note = f" Pain {change[0]:g} -> {change[1]:g} since the previous visit."
             progressed = {m: text + note for m, text in progressed.items()}
