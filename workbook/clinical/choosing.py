@@ -7,6 +7,7 @@ the report. Pure logic.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ from .dosing import Dosage, default_dosage, dose_range, dose_warning
 from .profile import PatientProfile
 from .selection import (
     Rules,
+    Stretch,
     alternative_reason,
     cautions,
     choice_order,
@@ -24,7 +26,7 @@ from .selection import (
     equipment_text,
     exclusions,
 )
-from .stretches import DOSAGE_BOUNDS, movement_label
+from .stretches import DOSAGE_BOUNDS
 
 __all__ = [
     "ALTERNATIVE_COLUMNS",
@@ -36,8 +38,10 @@ __all__ = [
     "THERAPIST_COLUMNS",
     "alternatives_for",
     "apply_focus",
+    "as_records",
     "choose",
     "finish",
+    "records",
     "stretch_row",
 ]
 
@@ -96,7 +100,7 @@ CHOSEN_BY = ("workbook", "therapist")
 
 
 def stretch_row(
-    stretch: pd.Series,
+    stretch: Stretch,
     profile: PatientProfile,
     dosage: Dosage,
     reason: str,
@@ -107,7 +111,7 @@ def stretch_row(
     patient, therapist = cautions(stretch, profile, r)
     row = {
         "movement": stretch["movement"],
-        "movement_label": movement_label(stretch["movement"]),
+        "movement_label": r.movement_labels[stretch["movement"]],
         "stretch_id": stretch["stretch_id"],
         "name": stretch["name"],
         "intensity": stretch["intensity"],
@@ -140,7 +144,7 @@ def _add(row: dict[str, Any], column: str, text: str, sep: str = " ") -> None:
     row[column] = sep.join(filter(None, [row[column], text]))
 
 
-def apply_focus(row: dict[str, Any], focus: Focus, stretch: pd.Series) -> None:
+def apply_focus(row: dict[str, Any], focus: Focus, stretch: Stretch) -> None:
     side, extra = focus.side, int(routine_rule("focus_extra_reps"))
     row["focus_side"] = side
     row["focus_reps"] = row["reps"] + extra
@@ -165,11 +169,11 @@ def finish(row: dict[str, Any], age: int) -> dict[str, Any]:
     return row
 
 
-def _empty_row(movement: str, reason: str) -> dict[str, Any]:
+def _empty_row(movement: str, reason: str, r: Rules) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, "")
     row.update(
         movement=movement,
-        movement_label=movement_label(movement),
+        movement_label=r.movement_labels[movement],
         reason=reason,
         per_side=False,
         hold_s=0,
@@ -181,49 +185,58 @@ def _empty_row(movement: str, reason: str) -> dict[str, Any]:
     return row
 
 
+def as_records(stretches: pd.DataFrame) -> list[Stretch]:
+    """The stretch table as a list of dicts (faster than ``to_dict("records")``)."""
+    columns = list(stretches.columns)
+    return [dict(zip(columns, row, strict=True)) for row in stretches.itertuples(False, None)]
+
+
+def records(stretches: pd.DataFrame | Sequence[Stretch], movement: str) -> list[Stretch]:
+    """The stretches of one movement as plain dicts (the rules run on these, for speed)."""
+    rows = as_records(stretches) if isinstance(stretches, pd.DataFrame) else stretches
+    return [s for s in rows if s["movement"] == movement]
+
+
 def choose(
-    movement: str, stretches: pd.DataFrame, profile: PatientProfile, plan: Plan, r: Rules
-) -> tuple[dict[str, Any], list[dict[str, Any]], pd.DataFrame]:
+    movement: str,
+    stretches: Sequence[Stretch],
+    profile: PatientProfile,
+    plan: Plan,
+    r: Rules,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """The row for one movement, the stretches left out and the alternatives."""
-    candidates = stretches[stretches["movement"] == movement]
+    candidates = records(stretches, movement)
     excluded: dict[str, list[str]] = {}
-    for _, stretch in candidates.iterrows():
+    for stretch in candidates:
         why = exclusions(stretch, profile, r)
         if why:
             excluded[stretch["stretch_id"]] = why
     left_out = [
         {
-            "stretch_id": s,
-            "name": n,
+            "stretch_id": s["stretch_id"],
+            "name": s["name"],
             "movement": movement,
-            "reason": "It " + "; it ".join(excluded[s]) + ".",
+            "reason": "It " + "; it ".join(excluded[s["stretch_id"]]) + ".",
         }
-        for s, n in zip(candidates["stretch_id"], candidates["name"], strict=True)
-        if s in excluded
+        for s in candidates
+        if s["stretch_id"] in excluded
     ]
-    safe = candidates[~candidates["stretch_id"].isin(excluded)]
-    if safe.empty:
-        why = "; ".join(
-            f"{n} {excluded[s][0]}"
-            for n, s in zip(candidates["name"], candidates["stretch_id"], strict=True)
-        )
+    safe = [s for s in candidates if s["stretch_id"] not in excluded]
+    if not safe:
+        why = "; ".join(f"{s['name']} {excluded[s['stretch_id']][0]}" for s in candidates)
         reason = (
             f"No stretch in the table is safe for this patient for this movement ({why}). "
             "Work on it in the clinic, or add a suitable stretch to data/stretches.csv."
         )
-        return (
-            _empty_row(movement, reason),
-            left_out,
-            alternatives_for(movement, None, stretches, profile, r),
-        )
+        return _empty_row(movement, reason, r), left_out, []
     forced = "gentle" if plan.regress_reason else ("intense" if movement in plan.progress else None)
-    usual = choice_order(safe, profile, r).iloc[0]
-    chosen = choice_order(safe, profile, r, forced).iloc[0]
+    usual = choice_order(safe, profile, r)[0]
+    chosen = choice_order(safe, profile, r, forced)[0]
     reason = choice_reason(chosen, profile, candidates, excluded, r)
-    alternatives = alternatives_for(movement, chosen, stretches, profile, r)
-    suggested = alternatives[alternatives["reason"].str.startswith("Offered for")]
-    if not suggested.empty:
-        reason += " Also offered: " + ", ".join(suggested["name"]) + " (see alternatives)."
+    alternatives = alternatives_for(movement, chosen, candidates, profile, r)
+    suggested = [a["name"] for a in alternatives if a["reason"].startswith("Offered for")]
+    if suggested:
+        reason += " Also offered: " + ", ".join(suggested) + " (see alternatives)."
     row = stretch_row(chosen, profile, default_dosage(profile.age), reason, "workbook", r)
     if plan.regress_reason:
         low = (dose_range("hold_s", profile.age) or (DOSAGE_BOUNDS["hold_s"][0],))[0]
@@ -243,13 +256,14 @@ def choose(
 
 def alternatives_for(
     movement: str,
-    chosen: pd.Series | None,
-    stretches: pd.DataFrame,
+    chosen: Stretch | None,
+    stretches: pd.DataFrame | Sequence[Stretch],
     profile: PatientProfile,
     r: Rules,
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
+    """Safe stretches of the movement other than the chosen one, with the therapist's reason."""
     rows = []
-    for _, stretch in stretches[stretches["movement"] == movement].iterrows():
+    for stretch in records(stretches, movement):
         if chosen is not None and stretch["stretch_id"] == chosen["stretch_id"]:
             continue
         if exclusions(stretch, profile, r):
@@ -263,4 +277,4 @@ def alternatives_for(
                 "reason": alternative_reason(stretch, chosen, profile, r),
             }
         )
-    return pd.DataFrame(rows, columns=list(ALTERNATIVE_COLUMNS))
+    return rows

@@ -57,7 +57,12 @@ def default_dosage(age: int) -> Dosage:
     >>> default_dosage(70).hold_s
     60
     """
-    table = _dosage(data_file("dosage.csv"))
+    return _default_dosage(data_file("dosage.csv"), age)
+
+
+@functools.cache
+def _default_dosage(path: Path, age: int) -> Dosage:
+    table = _dosage(path)
     match = table[(table["min_age"] <= age) & (age <= table["max_age"])]
     if match.empty:
         raise WorkbookError("age", age, "an age covered by a row of data/dosage.csv")
@@ -89,7 +94,12 @@ def dose_range(field: str, age: int) -> tuple[float, float, str, str] | None:
     >>> dose_range("hold_s", 30)[:2]
     (10.0, 30.0)
     """
-    table = _dose_range(data_file("dose_range.csv"))
+    return _dose_range_at(data_file("dose_range.csv"), field, age)
+
+
+@functools.cache
+def _dose_range_at(path: Path, field: str, age: int) -> tuple[float, float, str, str] | None:
+    table = _dose_range(path)
     rows = table[(table["field"] == field) & (table["min_age"] <= age) & (age <= table["max_age"])]
     if rows.empty:
         return None

@@ -26,6 +26,7 @@ from .choosing import (
     THERAPIST_COLUMNS,
     alternatives_for,
     apply_focus,
+    as_records,
     choose,
     finish,
     stretch_row,
@@ -164,7 +165,10 @@ class Routine:
         finish(row, self.profile.age)
         table = self.table.copy()
         table.loc[table["movement"] == movement, list(row)] = pd.DataFrame([row]).values
-        alternatives = alternatives_for(movement, stretch, self.stretches, self.profile, r)
+        alternatives = pd.DataFrame(
+            alternatives_for(movement, stretch, self.stretches, self.profile, r),
+            columns=list(ALTERNATIVE_COLUMNS),
+        )
         others = self.alternatives[self.alternatives["movement"] != movement]
         merged = pd.concat([others, alternatives], ignore_index=True)
         order = {m: i for i, m in enumerate(MOVEMENTS)}
@@ -284,7 +288,7 @@ def generate_routine(
     r = rules()
     notes = tuple(
         f"{row['label']}: {row['therapist_note']}"
-        for condition, row in r.conditions.iterrows()
+        for condition, row in r.conditions.items()
         if condition in profile.conditions and row["therapist_note"]
     )
     if profile.red_flags:
@@ -293,16 +297,17 @@ def generate_routine(
         return Routine(profile, table, excluded, alternatives, stretches, referral, notes)
     plan = make_plan(profile, measurements, visits)
     rows, left_out, alternatives_list = [], [], []
+    every = as_records(stretches)
     for movement in MOVEMENTS:
-        row, out, alternatives = choose(movement, stretches, profile, plan, r)
+        row, out, alternatives = choose(movement, every, profile, plan, r)
         rows.append(row)
         left_out.extend(out)
-        alternatives_list.append(alternatives)
+        alternatives_list.extend(alternatives)
     return Routine(
         profile,
         pd.DataFrame(rows, columns=list(TABLE_COLUMNS)),
         pd.DataFrame(left_out, columns=list(EXCLUDED_COLUMNS)),
-        pd.concat(alternatives_list, ignore_index=True),
+        pd.DataFrame(alternatives_list, columns=list(ALTERNATIVE_COLUMNS)),
         stretches,
         "",
         notes,

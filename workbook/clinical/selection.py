@@ -11,18 +11,19 @@ rules, sources: the screen and the report). Pure logic.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import Any
 
 from .paths import data_dir
 from .profile import ACTIVITY_LEVELS, PatientProfile, conditions_table, equipment_table
-from .stretches import cue_variants_table, stretch_positions_table
+from .stretches import cue_variants_table, movements_table, stretch_positions_table
 from .tables import load_data_table
 
 __all__ = [
     "Rules",
+    "Stretch",
     "alternative_reason",
     "cautions",
     "choice_order",
@@ -35,15 +36,19 @@ __all__ = [
 ]
 
 
+Stretch = Mapping[str, Any]  # one row of the stretch table (a dict or a pandas Series)
+
+
 @dataclass(frozen=True)
 class Rules:
-    """The data tables the rules read, loaded once per data folder."""
+    """The data tables the rules read, loaded once per data folder as plain Python."""
 
-    conditions: pd.DataFrame  # indexed by condition
-    equipment: pd.DataFrame  # indexed by equipment
-    adaptations: pd.DataFrame
-    cue_variants: pd.DataFrame
+    conditions: dict[str, dict[str, Any]]  # condition id -> row, in table order
+    equipment: dict[str, dict[str, Any]]  # equipment id -> row
+    adaptations: tuple[dict[str, Any], ...]
+    cue_variants: dict[str, tuple[tuple[int, frozenset[str], str], ...]]  # stretch_id -> steps
     positions: dict[str, str]
+    movement_labels: dict[str, str]
 
 
 @functools.cache
@@ -53,12 +58,19 @@ def _rules(folder: Path) -> Rules:
         ["adaptation", "when_field", "when_value", "stretch_flag", "patient_note", "source"],
     )
     positions = stretch_positions_table()
+    movements = movements_table()
+    variants: dict[str, list[tuple[int, frozenset[str], str]]] = {}
+    for row in cue_variants_table().itertuples(index=False):
+        variants.setdefault(row.stretch_id, []).append(
+            (int(row.step), frozenset(row.when_any), str(row.text))
+        )
     return Rules(
-        conditions=conditions_table().set_index("condition", drop=False),
-        equipment=equipment_table().set_index("equipment", drop=False),
-        adaptations=adaptations,
-        cue_variants=cue_variants_table(),
+        conditions={r["condition"]: r for r in conditions_table().to_dict("records")},
+        equipment={r["equipment"]: r for r in equipment_table().to_dict("records")},
+        adaptations=tuple(adaptations.to_dict("records")),
+        cue_variants={k: tuple(v) for k, v in variants.items()},
         positions=dict(zip(positions["position"], positions["label"], strict=True)),
+        movement_labels=dict(zip(movements["movement"], movements["label"], strict=True)),
     )
 
 
@@ -71,7 +83,7 @@ def _rank(level: str) -> int:
     return ACTIVITY_LEVELS.index(level)
 
 
-def exclusions(stretch: pd.Series, profile: PatientProfile, r: Rules) -> list[str]:
+def exclusions(stretch: Stretch, profile: PatientProfile, r: Rules) -> list[str]:
     """Why this stretch is unsafe or impossible for this patient, for the therapist.
 
     Each item completes "<the stretch> ...": "needs getting down to the floor ...".
@@ -83,33 +95,33 @@ def exclusions(stretch: pd.Series, profile: PatientProfile, r: Rules) -> list[st
         reasons.append("starts from kneeling, which this patient cannot do")
     for condition in stretch["avoid_if"]:
         if condition in profile.conditions:
-            label = r.conditions.at[condition, "label"].lower()
+            label = r.conditions[condition]["label"].lower()
             reasons.append(f"is not advised with {label} (avoid_if in the stretch table)")
     for item in stretch["equipment"]:
-        if item not in profile.equipment and not r.equipment.at[item, "substitute"]:
-            label = r.equipment.at[item, "label"].lower()
+        if item not in profile.equipment and not r.equipment[item]["substitute"]:
+            label = r.equipment[item]["label"].lower()
             reasons.append(f"needs {label}, which this patient does not have")
     return reasons
 
 
-def equipment_text(stretch: pd.Series, profile: PatientProfile, r: Rules) -> str:
+def equipment_text(stretch: Stretch, profile: PatientProfile, r: Rules) -> str:
     """What to have ready, in the patient's words, with a household substitute where useful."""
     parts = []
     for item in stretch["equipment"]:
-        text = str(r.equipment.at[item, "label"])
-        if item not in profile.equipment and r.equipment.at[item, "substitute"]:
-            text += f" (or {r.equipment.at[item, 'substitute']})"
+        text = str(r.equipment[item]["label"])
+        if item not in profile.equipment and r.equipment[item]["substitute"]:
+            text += f" (or {r.equipment[item]['substitute']})"
         parts.append(text)
     return "; ".join(parts)
 
 
-def _applies(stretch: pd.Series, profile: PatientProfile) -> list[str]:
+def _applies(stretch: Stretch, profile: PatientProfile) -> list[str]:
     """The patient's conditions that touch this stretch (cautioned or, if overridden, avoided)."""
     touched = set(stretch["caution_if"]) | set(stretch["avoid_if"])
     return [c for c in profile.conditions if c in touched]
 
 
-def cautions(stretch: pd.Series, profile: PatientProfile, r: Rules) -> tuple[str, str]:
+def cautions(stretch: Stretch, profile: PatientProfile, r: Rules) -> tuple[str, str]:
     """``(patient, therapist)``: the cautions for the handout, and the notes for the therapist.
 
     Patient: the stretch's own caution, each applicable condition's ``patient_caution`` (with
@@ -123,34 +135,32 @@ def cautions(stretch: pd.Series, profile: PatientProfile, r: Rules) -> tuple[str
     if stretch["therapist_note"]:
         therapist.append(stretch["therapist_note"])
     touched = _applies(stretch, profile)
-    for condition, row in r.conditions.iterrows():  # table order, so the text is stable
+    for condition, row in r.conditions.items():  # table order, so the text is stable
         if condition not in touched:
             continue
         if row["patient_caution"]:
             patient.setdefault(row["patient_caution"], []).append(row["label"])
-        if row["therapist_note"] and row["therapist_note"] not in therapist:
+        if row["therapist_note"]:
             therapist.append(f"{row['label']}: {row['therapist_note']}")
-    for row in r.adaptations.itertuples(index=False):
-        if str(getattr(profile, row.when_field, "")) == row.when_value and bool(
-            stretch.get(row.stretch_flag)
+    for row in r.adaptations:
+        if str(getattr(profile, row["when_field"], "")) == row["when_value"] and bool(
+            stretch.get(row["stretch_flag"])
         ):
-            patient.setdefault(row.patient_note, [])
+            patient.setdefault(row["patient_note"], [])
     patient_text = "\n".join(
         f"{', '.join(labels)}: {text}" if labels else text for text, labels in patient.items()
     )
     return patient_text, "\n".join(therapist)
 
 
-def cues_for(stretch: pd.Series, profile: PatientProfile, r: Rules) -> str:
+def cues_for(stretch: Stretch, profile: PatientProfile, r: Rules) -> str:
     """The stretch's numbered cues, with steps reworded for the patient's conditions."""
     steps = [line for line in stretch["cues"].splitlines() if line.strip()]
-    variants = r.cue_variants[r.cue_variants["stretch_id"] == stretch["stretch_id"]]
     done: set[int] = set()
-    for row in variants.itertuples(index=False):
-        step = int(row.step)
-        if step in done or step > len(steps) or not set(row.when_any) & profile.conditions:
+    for step, when_any, text in r.cue_variants.get(stretch["stretch_id"], ()):
+        if step in done or step > len(steps) or not when_any & profile.conditions:
             continue
-        steps[step - 1] = f"{step}. {row.text}"
+        steps[step - 1] = f"{step}. {text}"
         done.add(step)
     return "\n".join(steps)
 
@@ -158,41 +168,36 @@ def cues_for(stretch: pd.Series, profile: PatientProfile, r: Rules) -> str:
 def preferred_intensity(profile: PatientProfile, r: Rules) -> str:
     """The article: intense for the fitter patient, gentle for the sedentary one; a condition
     marked ``prefer_gentle`` (conditions.csv) makes it gentle too."""
-    prefer_gentle = r.conditions.loc[
-        r.conditions["condition"].isin(profile.conditions), "prefer_gentle"
-    ].any()
+    prefer_gentle = any(r.conditions[c]["prefer_gentle"] for c in profile.conditions)
     return "gentle" if profile.activity == "sedentary" or prefer_gentle else "intense"
 
 
 def choice_order(
-    candidates: pd.DataFrame, profile: PatientProfile, r: Rules, intensity: str | None = None
-) -> pd.DataFrame:
+    candidates: Sequence[Stretch], profile: PatientProfile, r: Rules, intensity: str | None = None
+) -> list[Stretch]:
     """Best first: the table's preferred stretch, suits the activity level, the preferred
     intensity, main version, has the equipment, table order. ``intensity`` forces one."""
     preferred = intensity or preferred_intensity(profile, r)
-    keys = pd.DataFrame(
-        {
-            "forced_other": (candidates["intensity"] != intensity)
-            if intensity
-            else pd.Series(False, index=candidates.index),
-            "not_preferred": ~candidates["preferred"].astype(bool),
-            "too_hard": candidates["min_activity"].map(_rank) > _rank(profile.activity),
-            "other_intensity": candidates["intensity"] != preferred,
-            "is_variant": candidates["variant_of"] != "",
-            "missing_equipment": candidates["equipment"].map(
-                lambda items: sum(item not in profile.equipment for item in items)
-            ),
-            "order": range(len(candidates)),
-        },
-        index=candidates.index,
-    )
-    return candidates.loc[keys.sort_values(list(keys.columns)).index]
+
+    def key(item: tuple[int, Stretch]) -> tuple[bool, bool, bool, bool, bool, int, int]:
+        order, s = item
+        return (
+            bool(intensity) and s["intensity"] != intensity,
+            not s["preferred"],
+            _rank(s["min_activity"]) > _rank(profile.activity),
+            s["intensity"] != preferred,
+            s["variant_of"] != "",
+            sum(e not in profile.equipment for e in s["equipment"]),
+            order,
+        )
+
+    return [s for _, s in sorted(enumerate(candidates), key=key)]
 
 
 def choice_reason(
-    chosen: pd.Series,
+    chosen: Stretch,
     profile: PatientProfile,
-    candidates: pd.DataFrame,
+    candidates: Sequence[Stretch],
     excluded: dict[str, list[str]],
     r: Rules,
 ) -> str:
@@ -216,7 +221,7 @@ def choice_reason(
             f"; the only safe option, though it usually suits {chosen['min_activity']} patients"
         )
     passed_over = []
-    for _, other in candidates.iterrows():
+    for other in candidates:
         if other["stretch_id"] == chosen["stretch_id"] or other["variant_of"]:
             continue
         why = excluded.get(other["stretch_id"])
@@ -232,13 +237,11 @@ def choice_reason(
 
 
 def alternative_reason(
-    stretch: pd.Series, chosen: pd.Series | None, profile: PatientProfile, r: Rules
+    stretch: Stretch, chosen: Stretch | None, profile: PatientProfile, r: Rules
 ) -> str:
     """For the therapist: why a safe stretch that was not chosen is worth knowing about."""
     suggested = [
-        r.conditions.at[c, "label"].lower()
-        for c in stretch["suggest_if"]
-        if c in profile.conditions
+        r.conditions[c]["label"].lower() for c in stretch["suggest_if"] if c in profile.conditions
     ]
     if suggested and stretch["suggest_note"]:
         return f"Offered for {' and '.join(suggested)}: {stretch['suggest_note']}"
