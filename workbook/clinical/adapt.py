@@ -75,13 +75,13 @@ def _motions_by_movement() -> dict[str, str]:
 
 
 def _focus(measurements: pd.DataFrame) -> dict[str, Focus]:
-    sides = side_readings(measurements).set_index("motion")
+    sides = {str(r["motion"]): r for r in side_readings(measurements).to_dict("records")}
     multiple = routine_rule("asymmetry_mdc_multiple")
     result = {}
     for movement, motion in _motions_by_movement().items():
-        if motion not in sides.index:
+        if motion not in sides:
             continue
-        row = sides.loc[motion]
+        row = sides[motion]
         mdc = mdc_degrees(motion) * multiple
         gap = float(row["difference_degrees"])
         if abs(gap) + _TOLERANCE < mdc:

@@ -223,9 +223,9 @@ def choose(
     ]
     safe = [s for s in candidates if s["stretch_id"] not in excluded]
     if not safe:
-        why = "; ".join(f"{s['name']} {excluded[s['stretch_id']][0]}" for s in candidates)
+        all_out = "; ".join(f"{s['name']} {excluded[s['stretch_id']][0]}" for s in candidates)
         reason = (
-            f"No stretch in the table is safe for this patient for this movement ({why}). "
+            f"No stretch in the table is safe for this patient for this movement ({all_out}). "
             "Work on it in the clinic, or add a suitable stretch to data/stretches.csv."
         )
         return _empty_row(movement, reason, r), left_out, []

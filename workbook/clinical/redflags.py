@@ -42,7 +42,7 @@ def red_flags_table() -> pd.DataFrame:
     for column in _COLUMNS:
         empty = table[column] == ""
         if empty.any():
-            where = f"red_flags.csv row {int(empty.idxmax()) + 2}"
+            where = f"red_flags.csv row {empty.tolist().index(True) + 2}"
             raise WorkbookError(column, "", "a non-empty text in every row", where=where)
     return table
 

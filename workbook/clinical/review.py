@@ -58,6 +58,14 @@ def review_rules_table() -> pd.DataFrame:
     return _rules(data_file("review_rules.csv")).copy()
 
 
+def _thresholds() -> tuple[dict[str, float], dict[str, str]]:
+    table = _rules(data_file("review_rules.csv"))
+    flags = [str(f) for f in table["flag"].tolist()]
+    values = [float(v) for v in table["threshold"].tolist()]
+    severities = [str(v) for v in table["severity"].tolist()]
+    return dict(zip(flags, values, strict=True)), dict(zip(flags, severities, strict=True))
+
+
 def _worse(measurements: pd.DataFrame | None, visits: pd.DataFrame | None, profile) -> list[str]:
     found = []
     if visits is not None and len(visits):
@@ -72,10 +80,11 @@ def _worse(measurements: pd.DataFrame | None, visits: pd.DataFrame | None, profi
             found.append(f"pain flare {change[0]:g} -> {change[1]:g} since the previous visit")
     if measurements is not None and len(measurements):
         table = progress(measurements, visits, profile)
-        for row in table[table["real_change"] == WORSE].itertuples():
+        for lost in table[table["real_change"] == WORSE].to_dict("records"):
             found.append(
-                f"{row.side} {motion_label(row.motion).lower()} {row.baseline_degrees:g} -> "
-                f"{row.latest_degrees:g} degrees (MDC {row.mdc_degrees:g})"
+                f"{lost['side']} {motion_label(lost['motion']).lower()} "
+                f"{lost['baseline_degrees']:g} -> {lost['latest_degrees']:g} degrees "
+                f"(MDC {lost['mdc_degrees']:g})"
             )
     return found
 
@@ -127,7 +136,7 @@ def review(
         Columns ``flag`` (one of ``FLAGS``), ``severity`` ('high', 'medium', 'low'),
         ``message`` (for the therapist).
     """
-    rules = _rules(data_file("review_rules.csv"))
+    threshold, severity = _thresholds()
     flags: list[tuple[str, str]] = []
     if profile is not None and profile.red_flags:
         flags.append(("red_flag", referral_text(profile.red_flags)))
@@ -135,7 +144,7 @@ def review(
     if worse:
         flags.append(("worse", "Worse: " + "; ".join(worse) + ". Reassess."))
     n_visits, days = _span(measurements, visits)
-    window = rules.at["not_responding", "threshold"]
+    window = threshold["not_responding"]
     long_enough = days >= window or n_visits >= 4
     if long_enough and not worse and not _any_real_change(measurements, visits, profile):
         flags.append(
@@ -146,26 +155,25 @@ def review(
             )
         )
     if measurements is not None and len(measurements):
-        flags.extend(_asymmetry(measurements, rules.at["asymmetry", "threshold"]))
+        flags.extend(_asymmetry(measurements, threshold["asymmetry"]))
     adherence = adherence_summary(visits)
-    line = rules.at["low_adherence", "threshold"]
-    if not math.isnan(adherence["percent"]) and adherence["percent"] + _TOLERANCE < line:
+    line = threshold["low_adherence"]
+    percent = float(adherence["percent"])
+    if not math.isnan(percent) and percent + _TOLERANCE < line:
         flags.append(
             (
                 "low_adherence",
                 f"Home programme done on {adherence['days_done']} of "
                 f"{adherence['days_prescribed']} prescribed days "
-                f"({adherence['percent']:.0f} %, below {line:g} %): "
+                f"({percent:.0f} %, below {line:g} %): "
                 "ask what got in the way before judging the programme.",
             )
         )
     if measurements is not None and len(measurements):
         for text in ready_to_progress(measurements, visits, profile).values():
             flags.append(("ready_to_progress", text.replace("Progressed to", "Ready for")))
-        flags.extend(_reassess(measurements, visits, today, rules.at["reassess_due", "threshold"]))
-    frame = pd.DataFrame(
-        [(f, str(rules.at[f, "severity"]), m) for f, m in flags], columns=list(REVIEW_COLUMNS)
-    )
+        flags.extend(_reassess(measurements, visits, today, threshold["reassess_due"]))
+    frame = pd.DataFrame([(f, severity[f], m) for f, m in flags], columns=list(REVIEW_COLUMNS))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return frame.sort_values("severity", key=lambda s: s.map(order), kind="stable").reset_index(
         drop=True
@@ -174,31 +182,32 @@ def review(
 
 def _asymmetry(measurements: pd.DataFrame, multiple: float) -> list[tuple[str, str]]:
     found = []
-    for row in side_readings(measurements).itertuples():
-        mdc = mdc_degrees(row.motion) * multiple
-        if abs(row.difference_degrees) + _TOLERANCE >= mdc:
-            stiffer = "left" if row.difference_degrees < 0 else "right"
+    for row in side_readings(measurements).to_dict("records"):
+        mdc = mdc_degrees(row["motion"]) * multiple
+        gap = float(row["difference_degrees"])
+        if abs(gap) + _TOLERANCE >= mdc:
+            stiffer = "left" if gap < 0 else "right"
             found.append(
                 (
                     "asymmetry",
-                    f"{motion_label(row.motion)}: left {row.left_degrees:g} vs right "
-                    f"{row.right_degrees:g} degrees (difference "
-                    f"{abs(row.difference_degrees):g}, at least the MDC of {mdc:g}): "
-                    f"the {stiffer} side is stiffer.",
+                    f"{motion_label(row['motion'])}: left {row['left_degrees']:g} vs right "
+                    f"{row['right_degrees']:g} degrees (difference {abs(gap):g}, at least "
+                    f"the MDC of {mdc:g}): the {stiffer} side is stiffer.",
                 )
             )
     return found
 
 
-def _reassess(measurements, visits, today, days: float) -> list[tuple[str, str]]:
-    last = pd.to_datetime(measurements["visit_date"]).max()
+def _reassess(
+    measurements: pd.DataFrame, visits: pd.DataFrame | None, today: object, days: float
+) -> list[tuple[str, str]]:
+    last = pd.Timestamp(pd.to_datetime(measurements["visit_date"]).max())
     if today is None:
-        dates = [last]
+        now = last
         if visits is not None and len(visits):
-            dates.append(pd.to_datetime(visits["visit_date"]).max())
-        now = max(dates)
+            now = max(now, pd.Timestamp(pd.to_datetime(visits["visit_date"]).max()))
     else:
-        now = pd.Timestamp(today)
+        now = pd.Timestamp(str(today)) if not isinstance(today, pd.Timestamp) else today
     waited = (now - last).days
     if waited + _TOLERANCE >= days:
         return [

@@ -94,7 +94,7 @@ class Routine:
         """The routine's row for one movement."""
         if movement not in set(self.table["movement"]):
             raise WorkbookError("movement", movement, one_of(self.table["movement"]))
-        return self.table.set_index("movement", drop=False).loc[movement]
+        return self.table[self.table["movement"] == movement].iloc[0]
 
     def with_override(
         self,
@@ -127,7 +127,7 @@ class Routine:
                 new_id,
                 f"a stretch for {movement}: {one_of(same_movement['stretch_id'])}",
             )
-        stretch = same_movement.set_index("stretch_id", drop=False).loc[new_id]
+        stretch = next(s for s in as_records(same_movement) if s["stretch_id"] == new_id)
         given = {"hold_s": hold_s, "reps": reps, "per_week": per_week}
         dosage = {}
         for name, value in given.items():
@@ -179,17 +179,17 @@ class Routine:
         """What the store keeps: the profile and, per movement, the stretch, dosage and focus."""
         items = [
             {
-                "movement": row.movement,
-                "stretch_id": row.stretch_id,
-                "hold_s": int(row.hold_s),
-                "reps": int(row.reps),
-                "per_week": int(row.per_week),
-                "chosen_by": row.chosen_by,
-                "focus_side": row.focus_side,
-                "reason": row.reason,
-                "note_patient": row.note_patient,
+                "movement": row["movement"],
+                "stretch_id": row["stretch_id"],
+                "hold_s": int(row["hold_s"]),
+                "reps": int(row["reps"]),
+                "per_week": int(row["per_week"]),
+                "chosen_by": row["chosen_by"],
+                "focus_side": row["focus_side"],
+                "reason": row["reason"],
+                "note_patient": row["note_patient"],
             }
-            for row in self.table.itertuples(index=False)
+            for row in self.table.to_dict("records")
         ]
         return {"profile": self.profile.to_dict(), "items": items}
 
@@ -296,18 +296,20 @@ def generate_routine(
         referral = referral_text(profile.red_flags)
         return Routine(profile, table, excluded, alternatives, stretches, referral, notes)
     plan = make_plan(profile, measurements, visits)
-    rows, left_out, alternatives_list = [], [], []
+    rows: list[dict[str, Any]] = []
+    left_out: list[dict[str, Any]] = []
+    offered: list[dict[str, Any]] = []
     every = as_records(stretches)
     for movement in MOVEMENTS:
-        row, out, alternatives = choose(movement, every, profile, plan, r)
+        row, out, others = choose(movement, every, profile, plan, r)
         rows.append(row)
         left_out.extend(out)
-        alternatives_list.extend(alternatives)
+        offered.extend(others)
     return Routine(
         profile,
         pd.DataFrame(rows, columns=list(TABLE_COLUMNS)),
         pd.DataFrame(left_out, columns=list(EXCLUDED_COLUMNS)),
-        pd.DataFrame(alternatives_list, columns=list(ALTERNATIVE_COLUMNS)),
+        pd.DataFrame(offered, columns=list(ALTERNATIVE_COLUMNS)),
         stretches,
         "",
         notes,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .paths import data_dir
 from .profile import ACTIVITY_LEVELS, PatientProfile, conditions_table, equipment_table
 from .stretches import cue_variants_table, movements_table, stretch_positions_table
@@ -60,18 +62,22 @@ def _rules(folder: Path) -> Rules:
     positions = stretch_positions_table()
     movements = movements_table()
     variants: dict[str, list[tuple[int, frozenset[str], str]]] = {}
-    for row in cue_variants_table().itertuples(index=False):
-        variants.setdefault(row.stretch_id, []).append(
-            (int(row.step), frozenset(row.when_any), str(row.text))
+    for row in _records(cue_variants_table()):
+        variants.setdefault(str(row["stretch_id"]), []).append(
+            (int(row["step"]), frozenset(row["when_any"]), str(row["text"]))
         )
     return Rules(
-        conditions={r["condition"]: r for r in conditions_table().to_dict("records")},
-        equipment={r["equipment"]: r for r in equipment_table().to_dict("records")},
-        adaptations=tuple(adaptations.to_dict("records")),
+        conditions={str(r["condition"]): r for r in _records(conditions_table())},
+        equipment={str(r["equipment"]): r for r in _records(equipment_table())},
+        adaptations=tuple(_records(adaptations)),
         cue_variants={k: tuple(v) for k, v in variants.items()},
         positions=dict(zip(positions["position"], positions["label"], strict=True)),
         movement_labels=dict(zip(movements["movement"], movements["label"], strict=True)),
     )
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def rules() -> Rules:
