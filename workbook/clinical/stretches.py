@@ -173,7 +173,7 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
                     column, "", "a non-empty text", where=row_label(table, index, key)
                 )
         _check_cues(table, index)
-        focus = table.at[index, "side_focus_cue"]
+        focus = str(table.at[index, "side_focus_cue"])
         if focus and "{side}" not in focus:
             raise WorkbookError(
                 "side_focus_cue",
@@ -287,7 +287,7 @@ def cue_variants_table() -> pd.DataFrame:
     )
     table["when_any"] = table["when_any"].map(split_list)
     allowed = known_conditions()
-    for index, items in table["when_any"].items():
+    for index, items in enumerate(table["when_any"].tolist()):
         for item in items:
             if item not in allowed:
                 raise WorkbookError(
