@@ -9,16 +9,20 @@ above it, and ``tests/test_layers.py`` reads the layer from the folder)::
     <- workbook/ui/       the screens (ipywidgets)
     <- notebooks/         thin: one screen a cell
 
-The names below are the public entry points; each is imported explicitly, so ``workbook.clinical.outcomes``
-is always the function whatever else was imported.
+The names below are the public entry points; each is imported explicitly, so
+``workbook.progress`` is always the function whatever else was imported.
 """
 
 from __future__ import annotations
 
+from .clinical.adherence import adherence_summary
 from .clinical.measures import MOTIONS, SIDES, odi_index
 from .clinical.outcomes import progress, score_progress
 from .clinical.profile import PatientProfile
+from .clinical.questionnaires import odi_section_names, psfs_progress, psfs_score
+from .clinical.redflags import red_flags_table
 from .clinical.reference import mdc_degrees, normal_value
+from .clinical.review import review
 from .clinical.routine import Routine, generate_routine
 from .clinical.stretches import MOVEMENTS, load_stretches
 from .documents.charts import ProgressChart, export_chart, progress_chart, score_chart
@@ -41,6 +45,7 @@ __all__ = [
     "Routine",
     "Store",
     "WorkbookError",
+    "adherence_summary",
     "export_chart",
     "generate_routine",
     "handout",
@@ -50,10 +55,15 @@ __all__ = [
     "mdc_degrees",
     "normal_value",
     "odi_index",
+    "odi_section_names",
     "open_store",
     "progress",
     "progress_chart",
     "progress_report",
+    "psfs_progress",
+    "psfs_score",
+    "red_flags_table",
+    "review",
     "score_chart",
     "score_progress",
     "share_case",

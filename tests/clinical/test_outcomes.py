@@ -190,23 +190,31 @@ def test_instrument_change_between_visits_is_flagged():
     assert bool(row_of(table, "hip_flexion", "right")["instrument_changed"]) is False
 
 
-def test_percent_of_normal_uses_the_classic_set_without_a_profile():
-    row = row_of(progress(readings(("v1", "hip_flexion", "left", 90))), "hip_flexion", "left")
-    assert row["normal_degrees"] == 120.0
-    assert row["percent_of_normal"] == 75.0
-    assert row["normal_source"] == "AAOS classic set"
+def test_percent_of_normal_uses_the_all_adults_value_without_a_profile():
+    row = row_of(progress(readings(("v1", "hip_flexion", "left", 121))), "hip_flexion", "left")
+    assert row["normal_degrees"] == 121.0
+    assert row["percent_of_normal"] == 100.0
+    assert row["normal_source"] == "AAOS mean"
 
 
-def test_profile_age_and_reading_position_choose_the_normal_value():
-    profile = PatientProfile(age=30, activity="active", floor_transfer=True, kneeling="comfortable")
-    table = progress(
-        readings(("v1", "hip_internal_rotation", "left", 29.6, "goniometer", "supine")),
-        profile=profile,
+def test_profile_age_and_sex_choose_the_normal_value():
+    profile = PatientProfile(
+        age=72, activity="active", floor_transfer=True, kneeling="comfortable", sex="female"
     )
-    row = row_of(table, "hip_internal_rotation", "left")
-    assert row["normal_degrees"] == 29.6
-    assert row["normal_source"].startswith("Kouyoumdjian 2012")
+    table = progress(readings(("v1", "hip_extension", "left", 16.8)), profile=profile)
+    row = row_of(table, "hip_extension", "left")
+    assert row["normal_degrees"] == 16.8
+    assert row["normal_source"].startswith("Physiol Anthropol 2016")
     assert row["percent_of_normal"] == pytest.approx(100.0)
+    unknown_sex = PatientProfile(
+        age=72, activity="active", floor_transfer=True, kneeling="comfortable"
+    )
+    row = row_of(
+        progress(readings(("v1", "hip_extension", "left", 6)), profile=unknown_sex),
+        "hip_extension",
+        "left",
+    )
+    assert row["normal_degrees"] == 12.0 and row["percent_of_normal"] == pytest.approx(50.0)
 
 
 def test_side_difference_is_left_minus_right_at_the_latest_visit_with_both():

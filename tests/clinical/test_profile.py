@@ -72,3 +72,16 @@ def test_from_dict_refuses_unknown_and_missing_keys():
         PatientProfile.from_dict({**BASE, "colour": "blue"})
     with pytest.raises(WorkbookError, match="kneeling"):
         PatientProfile.from_dict({k: v for k, v in BASE.items() if k != "kneeling"})
+
+
+def test_sex_and_red_flags_round_trip_and_older_profiles_still_load():
+    profile = PatientProfile(**BASE, sex="female", red_flags={"night_pain"})
+    again = PatientProfile.from_dict(json.loads(json.dumps(profile.to_dict())))
+    assert again == profile and again.sex == "female"
+    old = PatientProfile.from_dict({**BASE, "conditions": [], "equipment": []})
+    assert old.sex is None and old.red_flags == frozenset()
+
+
+def test_unknown_sex_is_refused():
+    with pytest.raises(WorkbookError, match="'female', 'male'"):
+        PatientProfile(**BASE, sex="f")

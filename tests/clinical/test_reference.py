@@ -45,57 +45,64 @@ def test_every_motion_has_a_normal_value_for_an_unknown_patient():
     for motion in MOTIONS:
         value = normal_value(motion)
         assert value.degrees > 0
-        assert value.reference == "aaos_classic"
+        assert value.reference in {"aaos_mean", "wilson_2014"}
 
 
-def test_classic_set_is_used_without_age_sex_or_position():
-    classic = {m: normal_value(m).degrees for m in MOTIONS}
-    assert classic == {
-        "hip_flexion": 120.0,
-        "hip_extension": 30.0,
-        "hip_internal_rotation": 45.0,
-        "hip_external_rotation": 45.0,
-        "hip_abduction": 45.0,
-        "hip_adduction": 30.0,
+def test_all_adults_set_is_used_without_age_sex_or_position():
+    everyone = {m: normal_value(m).degrees for m in MOTIONS}
+    assert everyone == {
+        "hip_flexion": 121.0,
+        "hip_extension": 12.0,
+        "hip_internal_rotation": 35.0,
+        "hip_external_rotation": 50.0,
+        "hip_abduction": 41.0,
+        "hip_adduction": 27.0,
     }
 
 
-def test_classic_value_comes_with_the_wilson_range_and_its_own_label():
+def test_all_adults_value_comes_with_its_own_range_and_label():
     value = normal_value("hip_flexion")
-    assert (value.low_degrees, value.high_degrees) == (110.0, 120.0)
-    assert value.label == "AAOS classic set"
-    assert value.range_label == "Wilson 2014"
+    assert (value.low_degrees, value.high_degrees) == (114.6, 127.4)
+    assert value.label == "AAOS mean"
+    assert value.range_label == "AAOS mean +- 1 SD"
+    extension = normal_value("hip_extension")  # the issue: 30 with a 10-15 band
+    assert extension.low_degrees <= extension.degrees <= extension.high_degrees
 
 
 def test_sex_specific_row_applies_only_when_sex_is_known():
     assert normal_value("hip_extension", age=55, sex="female").degrees == 16.7
     assert normal_value("hip_extension", age=55, sex="male").degrees == 13.5
-    assert normal_value("hip_extension", age=55).reference == "aaos_classic"
+    assert normal_value("hip_extension", age=55).reference == "aaos_mean"
 
 
 def test_age_band_limits_an_age_specific_row():
-    assert normal_value("hip_extension", age=44, sex="female").reference == "aaos_classic"
+    assert normal_value("hip_extension", age=44, sex="female").reference == "aaos_mean"
     assert normal_value("hip_extension", age=69, sex="female").reference == "soucie_2011"
     assert normal_value("hip_extension", age=71, sex="female").reference == "jpa_2016"
 
 
-def test_position_specific_row_applies_when_position_matches():
-    assert normal_value("hip_internal_rotation", position="seated").degrees == 44.5
-    assert normal_value("hip_internal_rotation", position="standing").reference == "aaos_classic"
+def test_position_specific_row_applies_when_position_matches(data_copy: Path):
+    replace_in(
+        data_copy / "normal_rom.csv",
+        'hip_external_rotation,gradoz_2018,"Gradoz 2018, seated",,,,seated,44.2,,,false',
+        'hip_external_rotation,gradoz_2018,"Gradoz 2018, seated",,,,seated,44.2,,,true',
+    )
+    assert normal_value("hip_external_rotation", position="seated").degrees == 44.2
+    assert normal_value("hip_external_rotation", position="standing").reference == "wilson_2014"
 
 
 def test_more_specific_row_wins_over_a_less_specific_one():
-    # Gradoz (position only) and Kouyoumdjian (age band and position) both apply at 30, supine.
-    value = normal_value("hip_internal_rotation", age=30, position="supine")
-    assert value.reference == "kouyoumdjian_2012"
-    assert value.degrees == 29.6
+    # Soucie (sex and age band) and the all-adults row both apply to a woman of 50.
+    value = normal_value("hip_extension", age=50, sex="female")
+    assert value.reference == "soucie_2011"
+    assert value.degrees == 16.7
 
 
 def test_range_falls_back_to_a_less_specific_row_when_the_chosen_one_has_none():
     value = normal_value("hip_extension", age=55, sex="female")
     assert value.degrees == 16.7
-    assert (value.low_degrees, value.high_degrees) == (10.0, 15.0)
-    assert value.range_label == "Wilson 2014"
+    assert (value.low_degrees, value.high_degrees) == (6.6, 17.4)
+    assert value.range_label == "AAOS mean +- 1 SD"
 
 
 def test_unknown_sex_is_refused_with_the_allowed_values():
@@ -112,32 +119,30 @@ def test_a_clinic_can_switch_to_another_reference_by_editing_in_use(data_copy: P
     path = data_copy / "normal_rom.csv"
     replace_in(
         path,
-        "hip_flexion,aaos_classic,AAOS classic set,,,,,120,110,120,true",
-        "hip_flexion,aaos_classic,AAOS classic set,,,,,120,110,120,false",
+        "hip_flexion,aaos_mean,AAOS mean,,,,,121.0,114.6,127.4,true",
+        "hip_flexion,aaos_mean,AAOS mean,,,,,121.0,114.6,127.4,false",
     )
     replace_in(
         path,
-        "hip_flexion,aaos_mean,AAOS mean,,,,,121.0,114.6,127.4,false",
-        "hip_flexion,aaos_mean,AAOS mean,,,,,121.0,114.6,127.4,true",
+        "hip_flexion,aaos_classic,AAOS classic set,,,,,120,,,false",
+        "hip_flexion,aaos_classic,AAOS classic set,,,,,120,,,true",
     )
     value = normal_value("hip_flexion")
-    assert (value.degrees, value.reference) == (121.0, "aaos_mean")
+    assert (value.degrees, value.reference) == (120.0, "aaos_classic")
 
 
 def test_two_rows_in_use_for_the_same_patients_are_refused(data_copy: Path):
     replace_in(
         data_copy / "normal_rom.csv",
-        "hip_flexion,aaos_mean,AAOS mean,,,,,121.0,114.6,127.4,false",
-        "hip_flexion,aaos_mean,AAOS mean,,,,,121.0,114.6,127.4,true",
+        "hip_flexion,aaos_classic,AAOS classic set,,,,,120,,,false",
+        "hip_flexion,aaos_classic,AAOS classic set,,,,,120,,,true",
     )
     with pytest.raises(WorkbookError, match="only one row in use"):
         normal_value("hip_flexion")
 
 
 def test_a_number_typed_as_text_names_the_row(data_copy: Path):
-    replace_in(
-        data_copy / "normal_rom.csv", "AAOS classic set,,,,,120,", "AAOS classic set,,,,,abc,"
-    )
+    replace_in(data_copy / "normal_rom.csv", "AAOS mean,,,,,121.0,", "AAOS mean,,,,,abc,")
     with pytest.raises(WorkbookError, match=r"normal_rom\.csv row 2"):
         normal_value("hip_flexion")
 

@@ -28,7 +28,7 @@ def test_signoff_case_gets_chair_and_bed_stretches_only_with_reasons_and_caution
         assert stretches.at[stretch_id, "position"] in {"seated_chair", "seated_bed"}
         assert not stretches.at[stretch_id, "needs_floor"]
     assert (routine.table["reason"].str.len() > 40).all()
-    assert (routine.table["cautions"] != "").all()
+    assert (routine.table["cautions_patient"] != "").all()
     assert "floor" in row(routine, "seated_hip_hinge")["reason"]
 
 
@@ -62,10 +62,10 @@ def test_no_floor_means_no_floor_stretch_and_butterfly_on_a_bed():
 def test_painful_kneeling_keeps_the_kneeling_stretch_with_padding_advice(painful_kneeling):
     routine = generate_routine(painful_kneeling)
     assert chosen(routine)["hip_extension"] == "kneeling_hip_flexor"
-    cautions = row(routine, "kneeling_hip_flexor")["cautions"]
+    cautions = row(routine, "kneeling_hip_flexor")["cautions_patient"]
     assert "pillow" in cautions and "bed" in cautions
     # a stretch that does not kneel gets no padding advice
-    assert "pillow" not in row(routine, "seated_butterfly")["cautions"]
+    assert "pillow" not in row(routine, "seated_butterfly")["cautions_patient"]
 
 
 def test_unable_to_kneel_gets_the_seated_alternative_for_every_kneeling_stretch(cannot_kneel):
@@ -81,7 +81,7 @@ def test_unable_to_kneel_gets_the_seated_alternative_for_every_kneeling_stretch(
 def test_sciatica_puts_the_caution_on_the_piriformis_stretch(sciatica):
     routine = generate_routine(sciatica)
     piriformis = chosen(routine)["hip_external_rotation"]
-    assert "Sciatica:" in row(routine, piriformis)["cautions"]
+    assert "Sciatica:" in row(routine, piriformis)["cautions_patient"]
     gentle = generate_routine(
         PatientProfile(
             age=70,
@@ -91,13 +91,13 @@ def test_sciatica_puts_the_caution_on_the_piriformis_stretch(sciatica):
             conditions={"sciatica"},
         )
     )
-    assert "Sciatica:" in row(gentle, "seated_piriformis")["cautions"]
+    assert "Sciatica:" in row(gentle, "seated_piriformis")["cautions_patient"]
     # and not on stretches that do not stretch the piriformis
-    assert "Sciatica:" not in row(routine, chosen(routine)["hip_abduction"])["cautions"]
+    assert "Sciatica:" not in row(routine, chosen(routine)["hip_abduction"])["cautions_patient"]
 
 
 @pytest.mark.parametrize("condition", ["spinal_stenosis", "degenerative_disc_disease"])
-def test_stenosis_or_disc_disease_shows_arch_caution_and_offers_childs_pose(condition):
+def test_stenosis_or_disc_disease_shows_arch_caution(condition):
     profile = PatientProfile(
         age=60,
         activity="active",
@@ -106,7 +106,33 @@ def test_stenosis_or_disc_disease_shows_arch_caution_and_offers_childs_pose(cond
         conditions={condition},
     )
     routine = generate_routine(profile)
-    assert "arching" in row(routine, "kneeling_hip_flexor")["cautions"]
+    assert "arch" in row(routine, "kneeling_hip_flexor")["cautions_patient"]
+
+
+def test_disc_disease_is_not_offered_childs_pose_with_the_stenosis_rationale():
+    profile = PatientProfile(
+        age=60,
+        activity="active",
+        floor_transfer=True,
+        kneeling="comfortable",
+        conditions={"degenerative_disc_disease"},
+    )
+    routine = generate_routine(profile)
+    offered = routine.alternatives.set_index("stretch_id")
+    assert not offered.at["childs_pose", "reason"].startswith("Offered for")
+
+
+@pytest.mark.parametrize("condition", ["spinal_stenosis"])
+def test_stenosis_shows_arch_caution_and_offers_childs_pose(condition):
+    profile = PatientProfile(
+        age=60,
+        activity="active",
+        floor_transfer=True,
+        kneeling="comfortable",
+        conditions={condition},
+    )
+    routine = generate_routine(profile)
+    assert "arching" in row(routine, "kneeling_hip_flexor")["cautions_patient"]
     offered = routine.alternatives.set_index("stretch_id")
     assert "childs_pose" in offered.index
     assert offered.at["childs_pose", "reason"].startswith("Offered for")
@@ -186,7 +212,8 @@ def test_override_refuses_another_movements_stretch_and_silly_dosage(athlete):
 
 def test_override_into_an_excluded_stretch_carries_the_exclusion_as_a_caution(older_stenosis):
     routine = generate_routine(older_stenosis).with_override("hip_flexion", stretch_id="rock_back")
-    assert "left this out" in row(routine, "rock_back")["cautions"]
+    assert "left this out" in row(routine, "rock_back")["cautions_therapist"]
+    assert "left this out" not in row(routine, "rock_back")["cautions_patient"]
 
 
 def test_routine_round_trips_through_a_plain_dict(athlete):
@@ -202,7 +229,14 @@ def test_a_clinic_adds_a_condition_by_editing_data_only(tmp_path, monkeypatch, a
     shutil.copytree(data_dir(), clinic)
     with (clinic / "conditions.csv").open("a", newline="") as handle:
         csv.writer(handle).writerow(
-            ["pregnancy", "Pregnancy", "Skip deep squats late in pregnancy.", "clinic policy"]
+            [
+                "pregnancy",
+                "Pregnancy",
+                "Skip deep squats late in pregnancy.",
+                "",
+                "false",
+                "clinic policy",
+            ]
         )
     rows = list(csv.DictReader((clinic / "stretches.csv").open(newline="")))
     for stretch in rows:

@@ -171,7 +171,7 @@ def test_unknown_motion_in_motions_is_refused():
 
 def test_panel_shows_which_normal_reference_it_uses():
     fig = progress_chart(measurements(motions=("hip_flexion",)))
-    assert any("AAOS classic set" in text.get_text() for text in data_axes(fig)[0].texts)
+    assert any("AAOS mean" in text.get_text() for text in data_axes(fig)[0].texts)
 
 
 def test_single_panel_draws_on_the_callers_axes():

@@ -132,7 +132,7 @@ def test_html_handout_holds_every_stretch_with_its_drawing_steps_dose_and_cautio
         assert dose_sentence(row["hold_s"], row["reps"], row["per_week"], row["per_side"]) in shown
         assert squash(row["feel"]) in shown
         assert squash(row["stop_if"]) in shown
-        for caution in row["cautions"].splitlines():
+        for caution in row["cautions_patient"].splitlines():
             assert squash(caution) in shown, caution
         assert squash(row["reason"]) not in shown, "the therapist's reason stays off the sheet"
     for needed in (
@@ -242,7 +242,7 @@ def test_name_clinic_and_note_with_markup_are_escaped_never_raw(request, tmp_pat
 def test_table_text_with_markup_is_escaped_too(request, tmp_path):
     base = routine_for(request, "athlete")
     routine = fake_routine(
-        base, row0={"name": f"Rock {ATTACK}", "cautions": '<img src="x" onerror="alert(1)">'}
+        base, row0={"name": f"Rock {ATTACK}", "cautions_patient": '<img src="x" onerror="alert(1)">'}
     )
     text = handout(routine, tmp_path / "h.html").read_text(encoding="utf-8")
     assert ATTACK not in text and 'onerror="alert' not in text
@@ -290,7 +290,7 @@ def test_a_movement_without_a_safe_stretch_says_ask_your_therapist(request, tmp_
             "cues": "",
             "feel": "",
             "stop_if": "",
-            "cautions": "",
+            "cautions_patient": "",
             "pictogram": "",
             "reason": "Nothing safe: all need the floor.",
         },
@@ -326,7 +326,7 @@ def test_short_stretches_pack_two_to_a_page(request, tmp_path):
         "cues": "1. Sit.\n2. Lean.",
         "feel": "A pull.",
         "stop_if": "Pain.",
-        "cautions": "",
+        "cautions_patient": "",
         "equipment": "",
     }
     routine = fake_routine(routine_for(request, "athlete"), **{f"row{i}": short for i in range(4)})

@@ -53,9 +53,11 @@ __all__ = [
     "WITHIN_ERROR",
     "WORSE",
     "check_measurements",
+    "pain_change",
     "per_visit",
     "progress",
     "score_progress",
+    "side_readings",
 ]
 
 IMPROVED = "improved"
@@ -205,6 +207,63 @@ def _judge(change: float, mdc: float, n_visits: int) -> str:
     return WITHIN_ERROR
 
 
+def side_readings(measurements: pd.DataFrame) -> pd.DataFrame:
+    """Per motion, the latest visit where both sides were measured, with both values.
+
+    Returns
+    -------
+    DataFrame
+        Columns motion, visit_date, left_degrees, right_degrees, difference_degrees (left minus
+        right); one row per motion measured on both sides at one visit, in ``MOTIONS`` order.
+    """
+    readings = per_visit(measurements)
+    columns = ["motion", "visit_date", "left_degrees", "right_degrees", "difference_degrees"]
+    if readings.empty:
+        return pd.DataFrame(columns=columns)
+    wide = _wide_sides(readings)
+    rows = []
+    if set(SIDES) <= set(wide.columns):
+        both = wide.dropna(subset=list(SIDES))
+        for motion in MOTIONS:
+            if motion not in both.index.get_level_values("motion"):
+                continue
+            last = both.xs(motion, level="motion").sort_index().iloc[-1]
+            date = both.xs(motion, level="motion").sort_index().index[-1][0]
+            rows.append(
+                [
+                    motion,
+                    date,
+                    float(last["left"]),
+                    float(last["right"]),
+                    float(last["left"] - last["right"]),
+                ]
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def pain_change(visits: pd.DataFrame | None) -> tuple[float, float] | None:
+    """``(previous, latest)`` pain (NPRS) of the last two visits that rated it, or ``None``."""
+    if visits is None or "pain_nprs" not in getattr(visits, "columns", ()):
+        return None
+    require_columns(visits, "visits", ("visit_date", "pain_nprs"))
+    ordered = visits.assign(visit_date=pd.to_datetime(visits["visit_date"])).sort_values(
+        "visit_date", kind="stable"
+    )
+    pain = pd.to_numeric(ordered["pain_nprs"], errors="coerce").dropna()
+    if len(pain) < 2:
+        return None
+    return float(pain.iloc[-2]), float(pain.iloc[-1])
+
+
+def _wide_sides(readings: pd.DataFrame) -> pd.DataFrame:
+    return readings.pivot_table(
+        index=["motion", "visit_date", "visit_id"],
+        columns="side",
+        values="degrees",
+        aggfunc="mean",
+    )
+
+
 def _side_differences(readings: pd.DataFrame) -> dict[str, float]:
     """Left minus right at the latest visit where both sides of a motion were measured."""
     wide = readings.pivot_table(
@@ -240,8 +299,8 @@ def progress(
         these visits (a mismatch means the two frames are from different patients or different
         moments). Pain and ODI progress is :func:`score_progress` of the visits.
     profile : PatientProfile, optional
-        Its age chooses age-specific normal values where ``data/normal_rom.csv`` has them.
-        Sex is not recorded, so sex-specific rows never apply.
+        Its age and sex choose age- and sex-specific normal values where
+        ``data/normal_rom.csv`` has them (sex ``None``: the values for all adults).
 
     Returns
     -------
@@ -277,6 +336,7 @@ def progress(
     if readings.empty:
         return _empty_progress()
     age = profile.age if profile is not None else None
+    sex = profile.sex if profile is not None else None
     differences = _side_differences(readings)
     rows = []
     for motion in MOTIONS:
@@ -287,7 +347,7 @@ def progress(
             first, last = series.iloc[0], series.iloc[-1]
             n_visits = len(series)
             change = float(last["degrees"] - first["degrees"]) if n_visits > 1 else math.nan
-            normal = normal_value(motion, age=age, position=last["position"] or None)
+            normal = normal_value(motion, age=age, sex=sex, position=last["position"] or None)
             mdc = mdc_degrees(motion)
             instruments = {i for i in series["instrument"] if i}
             rows.append(

@@ -13,11 +13,13 @@ from typing import Any
 import pandas as pd
 
 from ..errors import WorkbookError, one_of
-from .tables import load_data_table
+from .redflags import known_red_flags
+from .tables import column_as_bool, load_data_table
 
 __all__ = [
     "ACTIVITY_LEVELS",
     "KNEELING_LEVELS",
+    "SEXES",
     "PatientProfile",
     "conditions_table",
     "equipment_table",
@@ -27,12 +29,22 @@ __all__ = [
 
 ACTIVITY_LEVELS: tuple[str, ...] = ("sedentary", "active", "athletic")
 KNEELING_LEVELS: tuple[str, ...] = ("comfortable", "painful", "unable")
+SEXES: tuple[str, ...] = ("female", "male")
 MIN_AGE, MAX_AGE = 0, 120
 
 
 def conditions_table() -> pd.DataFrame:
-    """``data/conditions.csv``: condition id, label and the caution it adds to a stretch."""
-    return load_data_table("conditions.csv", ["condition", "label", "caution", "source"])
+    """``data/conditions.csv``: condition id, label, the caution it adds to a stretch.
+
+    ``patient_caution`` is in the patient's words (the handout), ``therapist_note`` the reason
+    for the therapist (the screen and report); ``prefer_gentle`` is a boolean.
+    """
+    table = load_data_table(
+        "conditions.csv",
+        ["condition", "label", "patient_caution", "therapist_note", "prefer_gentle", "source"],
+    )
+    table["prefer_gentle"] = column_as_bool(table, "prefer_gentle", key="condition")
+    return table
 
 
 def equipment_table() -> pd.DataFrame:
@@ -80,6 +92,10 @@ class PatientProfile:
         From ``data/conditions.csv`` (``known_conditions()``).
     equipment : set of str
         What the patient has at home, from ``data/equipment.csv``.
+    sex : {None, 'female', 'male'}
+        Chooses sex-specific normal values; ``None`` (not recorded) uses those for all adults.
+    red_flags : set of str
+        Red flags answered yes (``data/red_flags.csv``); any one means no routine, a referral.
 
     Examples
     --------
@@ -95,6 +111,8 @@ class PatientProfile:
     kneeling: str
     conditions: frozenset[str] = field(default_factory=frozenset)
     equipment: frozenset[str] = field(default_factory=frozenset)
+    sex: str | None = None
+    red_flags: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         age = self.age
@@ -115,6 +133,11 @@ class PatientProfile:
         object.__setattr__(
             self, "equipment", _as_set("equipment", self.equipment, known_equipment())
         )
+        if self.sex is not None and self.sex not in SEXES:
+            raise WorkbookError("sex", self.sex, one_of(SEXES) + " or None (not recorded)")
+        object.__setattr__(
+            self, "red_flags", _as_set("red_flags", self.red_flags, known_red_flags())
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain types only (sorted lists for the sets), ready for JSON or a database row."""
@@ -125,11 +148,16 @@ class PatientProfile:
             "kneeling": self.kneeling,
             "conditions": sorted(self.conditions),
             "equipment": sorted(self.equipment),
+            "sex": self.sex,
+            "red_flags": sorted(self.red_flags),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PatientProfile:
-        """The inverse of :meth:`to_dict`; unknown keys are an error, not silently dropped."""
+        """The inverse of :meth:`to_dict`; unknown keys are an error, not silently dropped.
+
+        Profiles stored before ``sex`` and ``red_flags`` existed load with ``None`` and none.
+        """
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:

@@ -2,9 +2,10 @@
 
 Three editable tables in ``data/``, each number with its source:
 
-- ``normal_rom.csv``: normal hip range of motion. The classic AAOS set applies to everyone;
-  rows restricted by sex, age band or test position (the age- and sex-specific studies) apply
-  only when the patient and the measurement match, and then win over the classic set.
+- ``normal_rom.csv``: normal hip range of motion. A row for all adults per motion applies to
+  everyone; rows restricted by sex, age band or test position (the age- and sex-specific
+  studies) apply only when the patient and the measurement match, and then win. Every value in
+  use lies inside the band shown with it (checked on loading).
 - ``measurement_error.csv``: the minimal detectable change (MDC95) per motion. A change smaller
   than this may be measurement noise.
 - ``mcid.csv``: the minimal clinically important difference for pain (NPRS) and disability (ODI),
@@ -116,6 +117,16 @@ def _normal_rom(path: Path) -> pd.DataFrame:
         if row["low_degrees"] > row["high_degrees"]:
             raise WorkbookError(
                 "low_degrees", row["low_degrees"], "no more than high_degrees", where=where
+            )
+        if row["in_use"] and not (
+            pd.isna(row["low_degrees"])
+            or row["low_degrees"] <= row["normal_degrees"] <= row["high_degrees"]
+        ):
+            raise WorkbookError(
+                "normal_degrees",
+                row["normal_degrees"],
+                f"a value inside its own band {row['low_degrees']:g}-{row['high_degrees']:g}",
+                where=where,
             )
         if row["age_min"] > row["age_max"]:
             raise WorkbookError("age_min", row["age_min"], "no more than age_max", where=where)
@@ -241,7 +252,7 @@ def normal_value(
 
     The most specific row in use of ``data/normal_rom.csv`` wins: a row restricted to the
     patient's sex, age band and test position beats one restricted to fewer of them, which beats
-    the classic set (no restriction). An unknown sex, age or position (``None``) matches only
+    the row for all adults (no restriction). An unknown sex, age or position (``None``) matches only
     rows without that restriction. The range comes from the most specific matching row that has
     one.
 
@@ -263,7 +274,7 @@ def normal_value(
     Examples
     --------
     >>> normal_value("hip_flexion").degrees
-    120.0
+    121.0
     >>> normal_value("hip_extension", age=55, sex="female").label
     'Soucie 2011, women 45-69'
     """

@@ -1,266 +1,55 @@
 """The routine generator: one stretch per hip movement, chosen for this patient, with the reason.
 
-Every rule reads a column of the stretch table (``needs_floor``, ``needs_kneeling``, ``avoid_if``,
-``caution_if``, ``suggest_if``, ``min_activity``, ``equipment``) or a row of a data table
-(``conditions.csv``, ``equipment.csv``, ``adaptations.csv``, ``dosage.csv``), never a stretch's
-name, so a clinic changes the rules by editing data. The same profile always gives the same
-routine. Pure logic.
+The rules live in data (see :mod:`workbook.clinical.selection` and ``data/README.md``); the
+measurements adapt the routine through :mod:`workbook.clinical.adapt`; a red flag replaces it
+with a referral (:mod:`workbook.clinical.redflags`). Two readers, two texts: the columns in
+``PATIENT_COLUMNS`` speak to the patient (the handout), those in ``THERAPIST_COLUMNS`` to the
+therapist (the screen and the report). The same inputs always give the same routine. Pure logic.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from ..errors import WorkbookError, one_of
-from .profile import ACTIVITY_LEVELS, PatientProfile, conditions_table, equipment_table
-from .stretches import (
-    DOSAGE_BOUNDS,
-    MOVEMENTS,
-    load_stretches,
-    movement_label,
-    stretch_positions_table,
+from .adapt import Focus, Plan, make_plan
+from .choosing import (
+    ALTERNATIVE_COLUMNS,
+    AUDIENCE,
+    CHOSEN_BY,
+    EXCLUDED_COLUMNS,
+    PATIENT_COLUMNS,
+    TABLE_COLUMNS,
+    THERAPIST_COLUMNS,
+    alternatives_for,
+    apply_focus,
+    as_records,
+    choose,
+    finish,
+    stretch_row,
 )
-from .tables import column_as_number, load_data_table
+from .dosing import Dosage, default_dosage, per_week_text
+from .profile import PatientProfile
+from .redflags import referral_text
+from .selection import exclusions, rules
+from .stretches import DOSAGE_BOUNDS, MOVEMENTS, load_stretches
 
-__all__ = ["CHOSEN_BY", "TABLE_COLUMNS", "Dosage", "Routine", "default_dosage", "generate_routine"]
-
-TABLE_COLUMNS: tuple[str, ...] = (
-    "movement",
-    "movement_label",
-    "stretch_id",
-    "name",
-    "intensity",
-    "position",
-    "target",
-    "equipment",
-    "per_side",
-    "hold_s",
-    "reps",
-    "per_week",
-    "cues",
-    "feel",
-    "stop_if",
-    "cautions",
-    "reason",
-    "chosen_by",
-    "dosage_source",
-    "pictogram",
-)
-CHOSEN_BY = ("workbook", "therapist")
-_PATIENT = {
-    "sedentary": "a sedentary patient",
-    "active": "an active patient",
-    "athletic": "an athletic patient",
-}
-
-
-@dataclass(frozen=True)
-class Dosage:
-    """How long, how many times and how often; with where the numbers come from."""
-
-    hold_s: int
-    reps: int
-    per_week: int
-    source: str
-
-
-def default_dosage(age: int) -> Dosage:
-    """The evidence-based default for an age, from ``data/dosage.csv``."""
-    table = load_data_table(
-        "dosage.csv", ["min_age", "max_age", "hold_s", "reps", "per_week", "source"]
-    )
-    for column in ("min_age", "max_age", "hold_s", "reps", "per_week"):
-        table[column] = column_as_number(table, column, whole=True)
-    match = table[(table["min_age"] <= age) & (age <= table["max_age"])]
-    if match.empty:
-        raise WorkbookError("age", age, "an age covered by a row of data/dosage.csv")
-    row = match.iloc[0]
-    return Dosage(int(row["hold_s"]), int(row["reps"]), int(row["per_week"]), str(row["source"]))
-
-
-def _labels(table: pd.DataFrame, key: str, column: str = "label") -> dict[str, str]:
-    return dict(zip(table[key], table[column], strict=True))
-
-
-def _exclusions(stretch: pd.Series, profile: PatientProfile) -> list[str]:
-    """Why this stretch is unsafe or impossible for this patient ([] when it is fine)."""
-    reasons = []
-    if stretch["needs_floor"] and not profile.floor_transfer:
-        reasons.append("needs getting down to the floor and back up, which the patient cannot do")
-    if stretch["needs_kneeling"] and profile.kneeling == "unable":
-        reasons.append("starts from kneeling, which the patient cannot do")
-    condition_labels = _labels(conditions_table(), "condition")
-    for condition in stretch["avoid_if"]:
-        if condition in profile.conditions:
-            reasons.append(f"avoided with {condition_labels[condition].lower()}")
-    equipment = equipment_table().set_index("equipment")
-    for item in stretch["equipment"]:
-        if item not in profile.equipment and not equipment.at[item, "substitute"]:
-            reasons.append(
-                f"needs {equipment.at[item, 'label'].lower()}, which the patient does not have"
-            )
-    return reasons
-
-
-def _equipment_text(stretch: pd.Series, profile: PatientProfile) -> str:
-    equipment = equipment_table().set_index("equipment")
-    parts = []
-    for item in stretch["equipment"]:
-        text = str(equipment.at[item, "label"])
-        if item not in profile.equipment and equipment.at[item, "substitute"]:
-            text += f" (or {equipment.at[item, 'substitute']})"
-        parts.append(text)
-    return "; ".join(parts)
-
-
-def _cautions(stretch: pd.Series, profile: PatientProfile) -> str:
-    """The stretch's own caution, then each applicable condition's, then adaptations."""
-    lines: dict[str, list[str]] = {}  # caution text -> labels of the conditions that bring it
-    if stretch["cautions"]:
-        lines[stretch["cautions"]] = []
-    conditions = conditions_table()
-    for condition, label, caution in conditions[["condition", "label", "caution"]].itertuples(
-        index=False
-    ):
-        if condition in profile.conditions and condition in stretch["caution_if"] and caution:
-            lines.setdefault(caution, []).append(label)
-    adaptations = load_data_table(
-        "adaptations.csv", ["adaptation", "when_field", "when_value", "stretch_flag", "note"]
-    )
-    for when_field, when_value, flag, note in adaptations[
-        ["when_field", "when_value", "stretch_flag", "note"]
-    ].itertuples(index=False):
-        if str(getattr(profile, when_field, "")) == when_value and bool(stretch.get(flag)):
-            lines.setdefault(note, [])
-    return "\n".join(
-        f"{', '.join(labels)}: {text}" if labels else text for text, labels in lines.items()
-    )
-
-
-def _rank(level: str) -> int:
-    return ACTIVITY_LEVELS.index(level)
-
-
-def _preferred_intensity(profile: PatientProfile) -> str:
-    # The article: the intense version for the fitter, more mobile patient; the gentle one for
-    # the less mobile, more sedentary one. Mobility limits come through the exclusions.
-    return "gentle" if profile.activity == "sedentary" else "intense"
-
-
-def _choice_order(candidates: pd.DataFrame, profile: PatientProfile) -> pd.DataFrame:
-    """Best first: suits the activity level, preferred intensity, main version, has equipment."""
-    preferred = _preferred_intensity(profile)
-    keys = pd.DataFrame(
-        {
-            "too_hard": candidates["min_activity"].map(_rank) > _rank(profile.activity),
-            "other_intensity": candidates["intensity"] != preferred,
-            "is_variant": candidates["variant_of"] != "",
-            "missing_equipment": candidates["equipment"].map(
-                lambda items: sum(item not in profile.equipment for item in items)
-            ),
-            "order": range(len(candidates)),
-        },
-        index=candidates.index,
-    )
-    return candidates.loc[keys.sort_values(list(keys.columns)).index]
-
-
-def _choice_reason(
-    chosen: pd.Series,
-    profile: PatientProfile,
-    candidates: pd.DataFrame,
-    excluded: dict[str, list[str]],
-) -> str:
-    positions = _labels(stretch_positions_table(), "position")
-    preferred = _preferred_intensity(profile)
-    reason = (
-        f"{chosen['intensity'].capitalize()} version for {_PATIENT[profile.activity]}, "
-        f"done {positions[chosen['position']]}"
-    )
-    if _rank(chosen["min_activity"]) > _rank(profile.activity):
-        reason += (
-            f"; the only safe option, though it usually suits {chosen['min_activity']} patients"
-        )
-    passed_over = []
-    for _, other in candidates.iterrows():
-        if other["stretch_id"] == chosen["stretch_id"] or other["variant_of"]:
-            continue
-        why = excluded.get(other["stretch_id"])
-        if why:
-            passed_over.append(f"{other['name']} {why[0]}")
-        elif other["intensity"] == preferred and _rank(other["min_activity"]) > _rank(
-            profile.activity
-        ):
-            passed_over.append(f"{other['name']} suits {other['min_activity']} patients")
-    if passed_over:
-        reason += "; passed over: " + "; ".join(passed_over)
-    return reason + "."
-
-
-def _row(
-    stretch: pd.Series,
-    profile: PatientProfile,
-    dosage: Dosage,
-    reason: str,
-    chosen_by: str,
-) -> dict[str, Any]:
-    own = {k: stretch[k] for k in ("hold_s", "reps", "per_week") if not pd.isna(stretch[k])}
-    return {
-        "movement": stretch["movement"],
-        "movement_label": movement_label(stretch["movement"]),
-        "stretch_id": stretch["stretch_id"],
-        "name": stretch["name"],
-        "intensity": stretch["intensity"],
-        "position": stretch["position"],
-        "target": stretch["target"],
-        "equipment": _equipment_text(stretch, profile),
-        "per_side": bool(stretch["per_side"]),
-        "hold_s": int(own.get("hold_s", dosage.hold_s)),
-        "reps": int(own.get("reps", dosage.reps)),
-        "per_week": int(own.get("per_week", dosage.per_week)),
-        "cues": stretch["cues"],
-        "feel": stretch["feel"],
-        "stop_if": stretch["stop_if"],
-        "cautions": _cautions(stretch, profile),
-        "reason": reason,
-        "chosen_by": chosen_by,
-        "dosage_source": "stretch table (data/stretches.csv)" if own else dosage.source,
-        "pictogram": stretch["pictogram"],
-    }
-
-
-def _empty_row(movement: str, reason: str) -> dict[str, Any]:
-    row: dict[str, Any] = dict.fromkeys(TABLE_COLUMNS, "")
-    row.update(
-        movement=movement,
-        movement_label=movement_label(movement),
-        reason=reason,
-        per_side=False,
-        hold_s=0,
-        reps=0,
-        per_week=0,
-        chosen_by="workbook",
-    )
-    return row
-
-
-def _alternative_reason(
-    stretch: pd.Series, chosen: pd.Series | None, profile: PatientProfile
-) -> str:
-    condition_labels = _labels(conditions_table(), "condition")
-    suggested = [
-        condition_labels[c].lower() for c in stretch["suggest_if"] if c in profile.conditions
-    ]
-    if suggested and stretch["suggest_note"]:
-        return f"Offered for {' and '.join(suggested)}: {stretch['suggest_note']}"
-    if chosen is not None and stretch["intensity"] != chosen["intensity"]:
-        if stretch["intensity"] == "intense":
-            return "A more intense option for when the patient is ready to progress."
-        return "A gentler option for a bad day or a flare-up."
-    return f"Another {stretch['intensity']} option for the same movement."
+__all__ = [
+    "ALTERNATIVE_COLUMNS",
+    "AUDIENCE",
+    "CHOSEN_BY",
+    "EXCLUDED_COLUMNS",
+    "PATIENT_COLUMNS",
+    "TABLE_COLUMNS",
+    "THERAPIST_COLUMNS",
+    "Dosage",
+    "Routine",
+    "default_dosage",
+    "generate_routine",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -273,15 +62,23 @@ class Routine:
         Who it was made for.
     table : pandas.DataFrame
         One row per movement, in the order of ``data/movements.csv`` (columns
-        ``TABLE_COLUMNS``). ``stretch_id`` is empty where nothing in the table is safe for the
-        movement, and ``reason`` then says why.
+        ``TABLE_COLUMNS``; whom each text column is for: ``AUDIENCE``). ``stretch_id`` is empty
+        where nothing in the table is safe for the movement, and ``reason`` then says why.
+        ``focus_side`` is 'left', 'right' or '' and ``focus_reps`` the rounds for that side.
+        ``dose_warning`` (therapist) says when a dose lies outside the evidence range.
+        Empty when the profile has a red flag.
     excluded : pandas.DataFrame
-        Stretches left out for this patient: ``stretch_id``, ``name``, ``movement``, ``reason``.
+        Stretches left out for this patient (``EXCLUDED_COLUMNS``; ``reason`` for the therapist).
     alternatives : pandas.DataFrame
-        Safe stretches not chosen, which the therapist may swap in: ``movement``,
-        ``stretch_id``, ``name``, ``intensity``, ``reason``.
+        Safe stretches not chosen (``ALTERNATIVE_COLUMNS``; ``reason`` for the therapist).
     stretches : pandas.DataFrame
         The stretch table it was made from.
+    referral : str
+        For the therapist: non-empty when a red flag stands; then there are no stretches and
+        a handout is refused.
+    therapist_notes : tuple of str
+        Notes on the whole routine for the therapist (hip replacement: confirm the surgeon's
+        own restrictions).
     """
 
     profile: PatientProfile
@@ -289,12 +86,15 @@ class Routine:
     excluded: pd.DataFrame
     alternatives: pd.DataFrame
     stretches: pd.DataFrame = field(repr=False)
+    referral: str = ""
+    therapist_notes: tuple[str, ...] = ()
+    plan: Plan = field(default_factory=Plan, repr=False)
 
     def stretch(self, movement: str) -> pd.Series:
         """The routine's row for one movement."""
         if movement not in set(self.table["movement"]):
             raise WorkbookError("movement", movement, one_of(self.table["movement"]))
-        return self.table.set_index("movement", drop=False).loc[movement]
+        return self.table[self.table["movement"] == movement].iloc[0]
 
     def with_override(
         self,
@@ -309,7 +109,9 @@ class Routine:
 
         Swap the stretch (for another of the same movement) and/or change the dosage. The row
         records that the therapist chose it. A stretch the workbook left out for safety may be
-        chosen: the reason it was left out is added to its cautions, never dropped.
+        chosen: the reason it was left out goes to ``cautions_therapist`` and the conditions'
+        cautions to ``cautions_patient``, never dropped. A dose outside the evidence range
+        is kept, with ``dose_warning`` saying so.
 
         Raises
         ------
@@ -325,7 +127,7 @@ class Routine:
                 new_id,
                 f"a stretch for {movement}: {one_of(same_movement['stretch_id'])}",
             )
-        stretch = same_movement.set_index("stretch_id", drop=False).loc[new_id]
+        stretch = next(s for s in as_records(same_movement) if s["stretch_id"] == new_id)
         given = {"hold_s": hold_s, "reps": reps, "per_week": per_week}
         dosage = {}
         for name, value in given.items():
@@ -336,9 +138,12 @@ class Routine:
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise WorkbookError(name, value, f"a whole number from {low} to {high}")
             dosage[name] = value
-        base = default_dosage(self.profile.age)
-        row = _row(stretch, self.profile, base, "", "therapist")
+        r = rules()
+        row = stretch_row(
+            stretch, self.profile, default_dosage(self.profile.age), "", "therapist", r
+        )
         row.update({k: v for k, v in dosage.items() if v is not None})
+        row["focus_reps"] = row["reps"]
         changes = []
         if new_id != current["stretch_id"]:
             changes.append(f"chose {stretch['name']} instead of {current['name'] or 'nothing'}")
@@ -346,98 +151,128 @@ class Routine:
         now = (row["hold_s"], row["reps"], row["per_week"])
         if current["stretch_id"] and now != was:
             changes.append(
-                f"set the dosage to {now[0]} s x {now[1]}, {now[2]} days a week "
-                f"(the workbook suggested {was[0]} s x {was[1]}, {was[2]} days a week)"
+                f"set the dosage to {now[0]} s x {now[1]}, {per_week_text(now[2])} "
+                f"(the workbook suggested {was[0]} s x {was[1]}, {per_week_text(was[2])})"
             )
             row["dosage_source"] = "the therapist"
         row["reason"] = "The therapist " + (" and ".join(changes) or "confirmed this choice") + "."
-        unsafe = _exclusions(stretch, self.profile)
+        if movement in self.plan.focus:
+            apply_focus(row, self.plan.focus[movement], stretch)
+        unsafe = exclusions(stretch, self.profile, r)
         if unsafe:
-            note = "The workbook had left this out: it " + "; it ".join(unsafe) + "."
-            row["cautions"] = "\n".join(filter(None, [note, row["cautions"]]))
+            note = "The workbook's rules had left this out: it " + "; it ".join(unsafe) + "."
+            row["cautions_therapist"] = "\n".join(filter(None, [note, row["cautions_therapist"]]))
+        finish(row, self.profile.age)
         table = self.table.copy()
         table.loc[table["movement"] == movement, list(row)] = pd.DataFrame([row]).values
-        alternatives = _alternatives_for(movement, stretch, self.stretches, self.profile)
+        alternatives = pd.DataFrame(
+            alternatives_for(movement, stretch, self.stretches, self.profile, r),
+            columns=list(ALTERNATIVE_COLUMNS),
+        )
         others = self.alternatives[self.alternatives["movement"] != movement]
         merged = pd.concat([others, alternatives], ignore_index=True)
         order = {m: i for i, m in enumerate(MOVEMENTS)}
         merged = merged.sort_values("movement", key=lambda s: s.map(order), kind="stable")
-        return Routine(
-            self.profile, table, self.excluded, merged.reset_index(drop=True), self.stretches
-        )
+        return replace(self, table=table, alternatives=merged.reset_index(drop=True))
 
     def to_dict(self) -> dict[str, Any]:
-        """What the store keeps: the profile and, per movement, the stretch and dosage."""
+        """What the store keeps: the profile and, per movement, the stretch, dosage and focus."""
         items = [
             {
-                "movement": row.movement,
-                "stretch_id": row.stretch_id,
-                "hold_s": int(row.hold_s),
-                "reps": int(row.reps),
-                "per_week": int(row.per_week),
-                "chosen_by": row.chosen_by,
+                "movement": row["movement"],
+                "stretch_id": row["stretch_id"],
+                "hold_s": int(row["hold_s"]),
+                "reps": int(row["reps"]),
+                "per_week": int(row["per_week"]),
+                "chosen_by": row["chosen_by"],
+                "focus_side": row["focus_side"],
+                "reason": row["reason"],
+                "note_patient": row["note_patient"],
             }
-            for row in self.table.itertuples(index=False)
+            for row in self.table.to_dict("records")
         ]
         return {"profile": self.profile.to_dict(), "items": items}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], stretches: pd.DataFrame | None = None) -> Routine:
-        """Rebuild a saved routine: regenerate it, then replay the therapist's choices."""
+        """Rebuild a saved routine: regenerate it, then replay what the measurements and the
+        therapist changed (routines saved before focus existed load as they were)."""
         try:
             profile = PatientProfile.from_dict(data["profile"])
             items = list(data["items"])
         except (KeyError, TypeError):
             raise WorkbookError("routine", data, "a dict with 'profile' and 'items'") from None
         routine = generate_routine(profile, stretches)
-        for item in items:
-            if item.get("chosen_by") == "therapist" and item.get("stretch_id"):
-                routine = routine.with_override(
-                    item["movement"],
-                    stretch_id=item["stretch_id"],
-                    hold_s=item["hold_s"],
-                    reps=item["reps"],
-                    per_week=item["per_week"],
-                )
-        return routine
+        if routine.referral:
+            return routine
+        return _replay(routine, items)
 
 
-def _alternatives_for(
-    movement: str, chosen: pd.Series | None, stretches: pd.DataFrame, profile: PatientProfile
-) -> pd.DataFrame:
-    rows = []
-    for _, stretch in stretches[stretches["movement"] == movement].iterrows():
-        if chosen is not None and stretch["stretch_id"] == chosen["stretch_id"]:
-            continue
-        if _exclusions(stretch, profile):
-            continue
-        rows.append(
-            {
-                "movement": movement,
-                "stretch_id": stretch["stretch_id"],
-                "name": stretch["name"],
-                "intensity": stretch["intensity"],
-                "reason": _alternative_reason(stretch, chosen, profile),
-            }
+def _replay(routine: Routine, items: list[dict[str, Any]]) -> Routine:
+    focus = {
+        i["movement"]: Focus(i["focus_side"], "")
+        for i in items
+        if i.get("focus_side") in ("left", "right")
+    }
+    routine = replace(routine, plan=Plan(focus=focus))
+    for item in items:
+        current = routine.stretch(item["movement"])
+        same = (
+            item.get("stretch_id") == current["stretch_id"]
+            and (item.get("hold_s"), item.get("reps"), item.get("per_week"))
+            == (current["hold_s"], current["reps"], current["per_week"])
+            and item.get("focus_side", "") == current["focus_side"]
         )
-    return pd.DataFrame(rows, columns=["movement", "stretch_id", "name", "intensity", "reason"])
+        if not item.get("stretch_id") or (same and item.get("chosen_by") != "therapist"):
+            continue
+        routine = routine.with_override(
+            item["movement"],
+            stretch_id=item["stretch_id"],
+            hold_s=item["hold_s"],
+            reps=item["reps"],
+            per_week=item["per_week"],
+        )
+        if item.get("chosen_by") != "therapist":  # adapted by the measurements: keep its words
+            table = routine.table.copy()
+            at = table["movement"] == item["movement"]
+            table.loc[at, "chosen_by"] = "workbook"
+            table.loc[at, "reason"] = item.get("reason", "")
+            table.loc[at, "note_patient"] = item.get("note_patient", "")
+            routine = replace(routine, table=table)
+    return routine
 
 
-def generate_routine(profile: PatientProfile, stretches: pd.DataFrame | None = None) -> Routine:
+def _empty_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return (
+        pd.DataFrame(columns=list(TABLE_COLUMNS)),
+        pd.DataFrame(columns=list(EXCLUDED_COLUMNS)),
+        pd.DataFrame(columns=list(ALTERNATIVE_COLUMNS)),
+    )
+
+
+def generate_routine(
+    profile: PatientProfile,
+    stretches: pd.DataFrame | None = None,
+    *,
+    measurements: pd.DataFrame | None = None,
+    visits: pd.DataFrame | None = None,
+) -> Routine:
     """Choose one stretch per hip movement for this patient.
 
     Parameters
     ----------
     profile : PatientProfile
-        The patient.
+        The patient. Any red flag gives a routine with no stretches and a ``referral``.
     stretches : pandas.DataFrame, optional
         A table from :func:`workbook.load_stretches`; the shipped one when omitted.
+    measurements, visits : pandas.DataFrame, optional
+        As ``store.measurements(patient_id)`` and ``store.visits(patient_id)`` return them.
+        With them the routine follows the numbers: side focus, progression and regression
+        (:mod:`workbook.clinical.adapt`).
 
     Returns
     -------
     Routine
-        ``.table`` (one row per movement, with reason, cautions and dosage), ``.excluded`` and
-        ``.alternatives``.
 
     Examples
     --------
@@ -450,54 +285,33 @@ def generate_routine(profile: PatientProfile, stretches: pd.DataFrame | None = N
     if not isinstance(profile, PatientProfile):
         raise WorkbookError("profile", type(profile).__name__, "a PatientProfile")
     stretches = load_stretches() if stretches is None else stretches
-    dosage = default_dosage(profile.age)
-    rows, excluded_rows, alternatives = [], [], []
+    r = rules()
+    notes = tuple(
+        f"{row['label']}: {row['therapist_note']}"
+        for condition, row in r.conditions.items()
+        if condition in profile.conditions and row["therapist_note"]
+    )
+    if profile.red_flags:
+        table, excluded, alternatives = _empty_tables()
+        referral = referral_text(profile.red_flags)
+        return Routine(profile, table, excluded, alternatives, stretches, referral, notes)
+    plan = make_plan(profile, measurements, visits)
+    rows: list[dict[str, Any]] = []
+    left_out: list[dict[str, Any]] = []
+    offered: list[dict[str, Any]] = []
+    every = as_records(stretches)
     for movement in MOVEMENTS:
-        candidates = stretches[stretches["movement"] == movement]
-        excluded = {}
-        for _, stretch in candidates.iterrows():
-            reasons = _exclusions(stretch, profile)
-            if reasons:
-                excluded[stretch["stretch_id"]] = reasons
-                excluded_rows.append(
-                    {
-                        "stretch_id": stretch["stretch_id"],
-                        "name": stretch["name"],
-                        "movement": movement,
-                        "reason": "It " + "; it ".join(reasons) + ".",
-                    }
-                )
-        safe = candidates[~candidates["stretch_id"].isin(excluded)]
-        if safe.empty:
-            why = "; ".join(
-                f"{name} {excluded[stretch_id][0]}"
-                for name, stretch_id in zip(
-                    candidates["name"], candidates["stretch_id"], strict=True
-                )
-            )
-            rows.append(
-                _empty_row(
-                    movement,
-                    f"No stretch in the table is safe for this patient for this movement ({why}). "
-                    "Work on it in the clinic, or add a suitable stretch to data/stretches.csv.",
-                )
-            )
-            continue
-        chosen = _choice_order(safe, profile).iloc[0]
-        reason = _choice_reason(chosen, profile, candidates, excluded)
-        alternative = _alternatives_for(movement, chosen, stretches, profile)
-        suggested = alternative[alternative["reason"].str.startswith("Offered for")]
-        if not suggested.empty:
-            reason += " Also offered: " + ", ".join(suggested["name"]) + " (see alternatives)."
-        rows.append(_row(chosen, profile, dosage, reason, "workbook"))
-        alternatives.append(alternative)
-    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
-    excluded_table = pd.DataFrame(
-        excluded_rows, columns=["stretch_id", "name", "movement", "reason"]
+        row, out, others = choose(movement, every, profile, plan, r)
+        rows.append(row)
+        left_out.extend(out)
+        offered.extend(others)
+    return Routine(
+        profile,
+        pd.DataFrame(rows, columns=list(TABLE_COLUMNS)),
+        pd.DataFrame(left_out, columns=list(EXCLUDED_COLUMNS)),
+        pd.DataFrame(offered, columns=list(ALTERNATIVE_COLUMNS)),
+        stretches,
+        "",
+        notes,
+        plan,
     )
-    alternatives_table = (
-        pd.concat(alternatives, ignore_index=True)
-        if alternatives
-        else (pd.DataFrame(columns=["movement", "stretch_id", "name", "intensity", "reason"]))
-    )
-    return Routine(profile, table, excluded_table, alternatives_table, stretches)

@@ -30,9 +30,12 @@ __all__ = [
     "INTENSITIES",
     "LIST_COLUMNS",
     "MOVEMENTS",
+    "PATIENT_TEXT",
     "REQUIRED_TEXT",
     "SLUG",
+    "THERAPIST_TEXT",
     "cue_steps",
+    "cue_variants_table",
     "load_stretches",
     "movement_label",
     "movements_table",
@@ -59,17 +62,31 @@ COLUMNS: tuple[str, ...] = (
     "cues",
     "feel",
     "stop_if",
-    "cautions",
+    "cautions_patient",
+    "therapist_note",
     "avoid_if",
     "caution_if",
     "suggest_if",
     "suggest_note",
+    "side_focus_cue",
+    "preferred",
     "variant_of",
     "pictogram",
     "source",
 )
 LIST_COLUMNS: tuple[str, ...] = ("equipment", "avoid_if", "caution_if", "suggest_if")
-BOOL_COLUMNS: tuple[str, ...] = ("needs_floor", "needs_kneeling", "per_side")
+BOOL_COLUMNS: tuple[str, ...] = ("needs_floor", "needs_kneeling", "per_side", "preferred")
+# Who reads each text column: the patient (handout) or the therapist (screen and report).
+PATIENT_TEXT: tuple[str, ...] = (
+    "name",
+    "target",
+    "cues",
+    "feel",
+    "stop_if",
+    "cautions_patient",
+    "side_focus_cue",
+)
+THERAPIST_TEXT: tuple[str, ...] = ("therapist_note", "suggest_note", "source")
 # Bounds a hand-edited dosage must respect; outside them it is a typing error, not a choice.
 DOSAGE_BOUNDS: dict[str, tuple[int, int]] = {
     "hold_s": (5, 300),
@@ -156,6 +173,14 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
                     column, "", "a non-empty text", where=row_label(table, index, key)
                 )
         _check_cues(table, index)
+        focus = str(table.at[index, "side_focus_cue"])
+        if focus and "{side}" not in focus:
+            raise WorkbookError(
+                "side_focus_cue",
+                focus[:40],
+                "empty, or a phrase with {side} where 'left' or 'right' goes",
+                where=row_label(table, index, key),
+            )
     duplicated = table[key].duplicated()
     if duplicated.any():
         index = int(duplicated.idxmax())
@@ -244,6 +269,31 @@ def _check_cues(table: pd.DataFrame, index: int) -> None:
                 f"should start with '{number}. '",
                 where=row_label(table, index, "stretch_id"),
             )
+
+
+def cue_variants_table() -> pd.DataFrame:
+    """``data/cue_variants.csv``: a step of a stretch's cues reworded for some conditions.
+
+    Columns ``stretch_id``, ``when_any`` (tuple of condition ids), ``step`` (int), ``text``
+    (patient words), ``source``. For a patient with any of ``when_any``, step ``step`` reads
+    ``text``; when several rows touch one step, the first in the file wins, so the row written to
+    satisfy several conditions at once goes first.
+    """
+    table = load_data_table(
+        "cue_variants.csv", ["stretch_id", "when_any", "step", "text", "source"]
+    )
+    table["step"] = column_as_number(
+        table, "step", key="stretch_id", minimum=1, maximum=20, whole=True
+    )
+    table["when_any"] = table["when_any"].map(split_list)
+    allowed = known_conditions()
+    for index, items in enumerate(table["when_any"].tolist()):
+        for item in items:
+            if item not in allowed:
+                raise WorkbookError(
+                    "when_any", item, one_of(allowed), where=row_label(table, index, "stretch_id")
+                )
+    return table
 
 
 def cue_steps(cues: str) -> list[str]:

@@ -50,7 +50,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "cues",
     "feel",
     "stop_if",
-    "cautions",
+    "cautions_patient",
     "pictogram",
 )
 
@@ -130,6 +130,9 @@ def handout_items(routine: Routine) -> list[HandoutItem]:
         When ``routine`` has no ``table`` with the needed columns, the table is empty, or a
         stretch's hold, repetitions or days a week are not whole numbers of at least 1.
     """
+    referral = getattr(routine, "referral", "")
+    if referral:  # a red flag stands: no home programme until a doctor has seen the patient
+        raise WorkbookError("routine", "a red flag stands", f"no handout; {referral}")
     table = getattr(routine, "table", None)
     if not isinstance(table, pd.DataFrame):
         raise WorkbookError(
@@ -168,7 +171,7 @@ def handout_items(routine: Routine) -> list[HandoutItem]:
                 equipment=_text(row.get("equipment", "")),
                 feel=_text(row["feel"]),
                 stop_if=_text(row["stop_if"]),
-                cautions=_lines(row["cautions"]),
+                cautions=_lines(row["cautions_patient"]),
             )
         )
     return items

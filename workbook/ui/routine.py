@@ -92,7 +92,7 @@ def routine_table_html(table: pd.DataFrame) -> str:
                 _stretch_html(row, positions),
                 esc(_dose(row)),
                 why,
-                _cautions_html(row.get("cautions")) + stop,
+                _cautions_html(row.get("cautions_patient")) + stop,
             ]
         )
     return html_table(
