@@ -242,7 +242,8 @@ def test_name_clinic_and_note_with_markup_are_escaped_never_raw(request, tmp_pat
 def test_table_text_with_markup_is_escaped_too(request, tmp_path):
     base = routine_for(request, "athlete")
     routine = fake_routine(
-        base, row0={"name": f"Rock {ATTACK}", "cautions_patient": '<img src="x" onerror="alert(1)">'}
+        base,
+        row0={"name": f"Rock {ATTACK}", "cautions_patient": '<img src="x" onerror="alert(1)">'},
     )
     text = handout(routine, tmp_path / "h.html").read_text(encoding="utf-8")
     assert ATTACK not in text and 'onerror="alert' not in text
