@@ -83,12 +83,21 @@ _MCID_COLUMNS = (
 )
 
 
-def _optional_number(table: pd.DataFrame, column: str, key: str, **bounds: float) -> pd.Series:
+def _optional_number(
+    table: pd.DataFrame,
+    column: str,
+    key: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> pd.Series:
     """A numeric column where an empty cell means "not given" (NaN)."""
     filled = table[column] != ""
     numbers = pd.Series(float("nan"), index=table.index, dtype="float64")
     if filled.any():
-        numbers[filled] = column_as_number(table[filled], column, key=key, **bounds)
+        numbers[filled] = column_as_number(
+            table[filled], column, key=key, minimum=minimum, maximum=maximum
+        )
     return numbers
 
 
@@ -344,14 +353,14 @@ def _measurement_error(path: Path) -> pd.DataFrame:
     table["mdc95_degrees"] = _optional_number(
         table, "mdc95_degrees", "motion", minimum=0, maximum=45
     )
-    for index in table.index:
-        if pd.isna(table.at[index, "sem_degrees"]) and pd.isna(table.at[index, "mdc95_degrees"]):
-            raise WorkbookError(
-                "mdc95_degrees",
-                "",
-                "a number, or an SEM to derive it from",
-                where=row_label(table, index, "motion"),
-            )
+    unknown = table["sem_degrees"].isna() & table["mdc95_degrees"].isna()
+    if unknown.any():
+        raise WorkbookError(
+            "mdc95_degrees",
+            "",
+            "a number, or an SEM to derive it from",
+            where=row_label(table, table.index[unknown].tolist()[0], "motion"),
+        )
     # An empty MDC is derived from the SEM, so a clinic can enter just the SEM it measured.
     derived = _Z95 * math.sqrt(2) * table["sem_degrees"]
     table["mdc95_degrees"] = table["mdc95_degrees"].fillna(derived)
@@ -370,7 +379,8 @@ def mdc_degrees(motion: str) -> float:
     9.7
     """
     motion = check_motion(motion)
-    return float(_measurement_error(data_file("measurement_error.csv")).at[motion, "mdc95_degrees"])
+    table = _measurement_error(data_file("measurement_error.csv"))
+    return float(table["mdc95_degrees"].loc[motion])
 
 
 @dataclass(frozen=True)
@@ -432,7 +442,7 @@ def score_threshold(score: str) -> ScoreThreshold:
         raise WorkbookError("score", score, one_of(SCORES))
     if score not in table.index:
         raise WorkbookError("score", score, "a score with a row in mcid.csv")
-    row = table.loc[score]
+    row = table.loc[score].to_dict()
     return ScoreThreshold(
         score=score,
         label=str(row["label"]),

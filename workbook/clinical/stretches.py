@@ -158,8 +158,8 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
     key = "stretch_id"
     if table.empty:
         raise WorkbookError("rows", 0, "the stretch table needs at least one stretch per movement")
-    for index in table.index:
-        stretch_id = table.at[index, key]
+    for index in table.index.tolist():
+        stretch_id = str(table.at[index, key])
         if not SLUG.fullmatch(stretch_id):
             raise WorkbookError(
                 key,
@@ -183,7 +183,8 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
             )
     duplicated = table[key].duplicated()
     if duplicated.any():
-        index = int(duplicated.idxmax())
+        index = int(duplicated.to_numpy().argmax())
+        index = int(table.index[index])
         raise WorkbookError(
             key,
             table.at[index, key],
@@ -213,7 +214,7 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
     }
     for column, allowed in vocabularies.items():
         lists = table[column].map(split_list)
-        for index, items in lists.items():
+        for index, items in zip(table.index.tolist(), lists.tolist(), strict=True):
             for item in items:
                 if item not in allowed:
                     raise WorkbookError(
@@ -259,7 +260,8 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
 
 def _check_cues(table: pd.DataFrame, index: int) -> None:
     """Cues are numbered steps, one per line: '1. ...', '2. ...'."""
-    lines = [line.strip() for line in table.at[index, "cues"].splitlines() if line.strip()]
+    cues = str(table.at[index, "cues"])
+    lines = [line.strip() for line in cues.splitlines() if line.strip()]
     for number, line in enumerate(lines, start=1):
         if not line.startswith(f"{number}. "):
             raise WorkbookError(
