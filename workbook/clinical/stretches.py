@@ -6,12 +6,14 @@ reports a mistake with its row, column, value and what is allowed. Pure logic.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import WorkbookError, one_of
+from .paths import data_file
 from .profile import ACTIVITY_LEVELS, known_conditions, known_equipment
 from .tables import (
     check_vocabulary,
@@ -147,11 +149,20 @@ def load_stretches(path: str | Path | None = None) -> pd.DataFrame:
         For any mistake in the table, naming the row, the column, the value and what is allowed.
     """
     if path is None:
-        table = load_data_table("stretches.csv", COLUMNS)
-    else:
-        table = read_table(path, COLUMNS)
-        table.attrs["file"] = Path(path).name
+        return _shipped(data_file("stretches.csv")).copy()
+    table = read_table(path, COLUMNS)
+    table.attrs["file"] = Path(path).name
     return _check(table)
+
+
+@functools.cache
+def _shipped(path: Path) -> pd.DataFrame:
+    """The data folder's stretch table, checked once per folder (about 100 ms a check).
+
+    Every routine the screens generate starts from it; a hand-edited copy elsewhere
+    (``load_stretches(path)``) is checked at every call.
+    """
+    return _check(load_data_table("stretches.csv", COLUMNS))
 
 
 def _check(table: pd.DataFrame) -> pd.DataFrame:
