@@ -6,6 +6,8 @@ turn a typo into an empty store, and never start a second server over one alread
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -228,3 +230,24 @@ def test_a_second_launch_on_the_same_store_points_at_the_running_server(tmp_path
     finally:
         first.terminate()
         first.wait(timeout=30)
+
+
+def test_a_server_still_starting_counts_as_running_and_a_dead_one_does_not(tmp_path, user_dir):
+    """Two quick launches: the second must not start a second server over the same notebooks."""
+    location = str(tmp_path / "demo.sqlite")
+    starting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "voila"])
+    cmdline = Path(f"/proc/{starting.pid}/cmdline")
+    while b"voila" not in cmdline.read_bytes():  # until the child has exec'd
+        time.sleep(0.05)
+    try:
+        record = launch._server_file(location, "app")
+        server = launch.Server(
+            kind="app", url="http://127.0.0.1:9/", port=9, pid=starting.pid, store=location
+        )
+        record.write_text(json.dumps(dataclasses.asdict(server)))
+        assert launch.running_server(location, "app", wait_s=0.5) == server
+    finally:
+        starting.kill()
+        starting.wait()
+    assert launch.running_server(location, "app", wait_s=0.5) is None
+    assert not record.exists(), "the record of a dead server is left behind"
