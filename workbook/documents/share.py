@@ -203,7 +203,7 @@ def _write_bundle(case: DeidentifiedCase, folder: Path, identified: Mapping | No
     export_chart(fig, folder / "chart.png")
     frames = chart_frames(case.measurements, case.visits)
     write_text(folder / "report.html", case_report_html(case, identified, fig, frames))
-    notebook = case_notebook(case.case_code, case.measurements, case_chart_png(case))
+    notebook = case_notebook(case.case_code, case.measurements, _png(fig))
     write_text(folder / "charts.ipynb", json.dumps(notebook, indent=1) + "\n")
     write_text(folder / "README.txt", _readme(case, identified))
     for path in folder.iterdir():
@@ -277,7 +277,10 @@ def case_chart_png(case: DeidentifiedCase, *, dpi: float = _NOTEBOOK_DPI) -> byt
     In a notebook, ``IPython.display.Image(case_chart_png(case))`` shows the chart itself; a
     bare Figure would show as ``<Figure size ...>`` (the workbook never imports pyplot).
     """
-    fig = case_chart(case.measurements, case.visits, case.profile)
+    return _png(case_chart(case.measurements, case.visits, case.profile), dpi=dpi)
+
+
+def _png(fig: Figure, *, dpi: float = _NOTEBOOK_DPI) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata=neutral_metadata("png"))
     return buffer.getvalue()
