@@ -97,7 +97,7 @@ def _plant(store, p: dict) -> tuple[str, list[str]]:
     visit_ids = []
     for number, day in enumerate(p["dates"]):
         rom = {("hip_flexion", "left"): 88 + 4 * number, ("hip_flexion", "right"): 90 + number}
-        kwargs = dict(pain=5, odi=[2, 2, 1, 1, 2, 2, 1, 1, 2, 1], therapist=p["therapist"])
+        kwargs = {"pain": 5, "odi": [2, 2, 1, 1, 2, 2, 1, 1, 2, 1], "therapist": p["therapist"]}
         try:  # a store that checks routines may refuse the poisoned one: it cannot leak then
             vid = store.log_visit(patient_id, day, rom, routine=poisoned, notes=p["note"], **kwargs)
         except WorkbookError:
