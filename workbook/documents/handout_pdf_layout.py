@@ -36,6 +36,7 @@ from matplotlib.textpath import TextToPath
 from ..clinical.display import format_long_date
 from .files import neutral_metadata
 from .handout_content import FOOTER, NO_STRETCH, SAFETY_LINE, TITLE, HandoutItem
+from .literal_text import literal_text
 from .pictograms import draw_pose
 
 __all__ = [
@@ -403,7 +404,8 @@ def pdf_pages(
     ``extra`` blocks (the home sheet) follow the stretches, each starting where it fits.
     """
     day = printed_on or dt.date.today()
-    with matplotlib.rc_context({"font.family": "DejaVu Sans"}):
+    # Every text is literal (``_put`` says so too): a name or note is never read as mathtext.
+    with literal_text(), matplotlib.rc_context({"font.family": "DejaVu Sans"}):
         header = _pdf_header(patient_name, clinic, note, day)
         blocks = [_pdf_item(item, i) for i, item in enumerate(items, start=1)]
         blocks += list(extra)
