@@ -46,24 +46,23 @@ from typing import Any, TypeVar
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
 
 from ..clinical import measures
 from ..clinical.profile import PatientProfile
 from ..errors import WorkbookError
-from . import audit, patients, summary, transfer, visit_frames, visits
+from . import audit, case_import, erasure, patients, summary, transfer, visit_frames, visits
 from .engine import (
     StoreBusyError,
-    is_locked,
     is_sqlite_file,
     make_engine,
     resolve_location,
     run_transaction,
 )
+from .integrity import open_checked, prepare_store_file
+from .paths import private_dir
 from .schema import (
     SCHEMA_VERSION,
     TABLES,
-    ensure_schema,
     json_field,
     new_id,
     now,
@@ -120,18 +119,14 @@ class Store:
 
     def __init__(self, url: URL) -> None:
         self._url = url
+        new = prepare_store_file(url)  # owner-only, before SQLite opens it; refuses non-stores
         self._engine = make_engine(url)
         try:
-            self._write(lambda conn: ensure_schema(conn, self.location))
-        except DatabaseError as exc:
-            self._engine.dispose()
-            if isinstance(exc, OperationalError) and is_locked(exc):
-                raise
-            raise WorkbookError(
-                "store", self.location, f"a workbook store or a new file ({exc.orig})"
-            ) from None
+            self._write(lambda conn: open_checked(conn, self.location, new=new))
         except BaseException:
             self._engine.dispose()
+            if new:  # leave no empty file behind: it would be refused as a store next time
+                Path(self.location).unlink(missing_ok=True)
             raise
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -155,6 +150,7 @@ class Store:
 
     def close(self) -> None:
         """Close every connection. The store can't be used afterwards."""
+        self._finish_erasure()
         self._engine.dispose()
 
     def __enter__(self) -> Store:
@@ -168,10 +164,14 @@ class Store:
         return f"<Store {self.location}{demo}>"
 
     def _write(self, work: Callable[[Connection], T]) -> T:
-        return run_transaction(self._engine, work, write=True, location=self.location)
+        result = run_transaction(self._engine, work, write=True, location=self.location)
+        self._finish_erasure()
+        return result
 
     def _read(self, work: Callable[[Connection], T]) -> T:
-        return run_transaction(self._engine, work, write=False, location=self.location)
+        result = run_transaction(self._engine, work, write=False, location=self.location)
+        self._finish_erasure()
+        return result
 
     def meta(self) -> dict[str, str]:
         """The store's metadata: store_id, created_at, is_demo, schema_version."""
@@ -233,7 +233,9 @@ class Store:
         }
         profile_json = patients.check_profile(profile)
         values["details"] = json_field(
-            "details", details, "text, numbers, lists or dicts (phone, email, mrn, address...)"
+            "details",
+            measures.check_json_value("details", details),  # NFC text, finite, not too deep
+            "text, numbers, lists or dicts (phone, email, mrn, address...)",
         )
         patient_id, at = new_id("p_"), now()
         self._write(
@@ -313,16 +315,16 @@ class Store:
             "requested_by", requested_by, "who asked for the removal"
         )
         counts = self._write(
-            lambda conn: patients.purge_patient(conn, patient_id, requested_by=who, reason=why)
+            lambda conn: erasure.erase_patient(conn, patient_id, requested_by=who, reason=why)
         )
-        if is_sqlite_file(self._url):
-            # The write-ahead log still holds copies of the erased pages until a checkpoint.
-            try:
-                with self._engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            except OperationalError:  # a reader holds the log open; the next checkpoint will do
-                pass
+        self._erasure_pending = is_sqlite_file(self._url)
+        self._finish_erasure()
         return counts
+
+    def _finish_erasure(self) -> None:
+        """Truncate the write-ahead log after an erasure, once no reader holds it open."""
+        if getattr(self, "_erasure_pending", False):
+            self._erasure_pending = not erasure.checkpoint_truncate(self._engine)
 
     def audit_log(self) -> pd.DataFrame:
         """The audit log, oldest first: at, event, patient_id, visit_id, actor, reason, detail."""
@@ -385,6 +387,16 @@ class Store:
             lambda conn: visits.insert_visit(conn, patient_id, visit_id, values, readings or [], at)
         )
         return visit_id
+
+    def add_case(self, record: case_import.CaseRecord, *, allow_duplicate: bool = False) -> str:
+        """Write a whole checked case (:func:`~.case_import.check_case_record`) in one
+        transaction: all of it or nothing. Returns the new patient id."""
+        at = now()
+        return self._write(
+            lambda conn: case_import.write_case_record(
+                conn, record, allow_duplicate=allow_duplicate, at=at
+            )
+        )
 
     def visits(self, patient_id: str) -> pd.DataFrame:
         """A patient's visits, latest versions, sorted by date.
@@ -469,8 +481,7 @@ class Store:
         The files hold every identifier and every version: keep them as safe as the store.
         NULL is written as an empty cell; text columns are never NULL, so the two don't mix.
         """
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
+        target = private_dir(Path(folder)) if not Path(folder).exists() else Path(folder)
         return self._read(lambda conn: transfer.export_tables(conn, target))
 
     def import_csv(

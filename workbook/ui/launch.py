@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..clinical.paths import shipped_folder
-from ..records.paths import notebook_workspace, user_data_dir
+from ..records.paths import file_mode, notebook_workspace, private_dir, user_data_dir
 
 __all__ = [
     "LAB_SETTINGS",
@@ -73,9 +73,7 @@ def store_slug(location: str) -> str:
 
 
 def _owner_only_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.chmod(0o700)
-    return path
+    return private_dir(path)  # the one policy: 0700 (0750 with WORKBOOK_SHARED_GROUP)
 
 
 def _server_file(location: str, kind: ServerKind) -> Path:
@@ -130,7 +128,7 @@ def prepare_workspace(location: str, kind: ServerKind = "lab") -> Path:
     for notebook in sorted(shipped_folder("notebooks").glob("*.ipynb")):
         target = workspace / notebook.name
         shutil.copyfile(notebook, target)
-        target.chmod(0o600)
+        target.chmod(file_mode())
     return workspace
 
 
