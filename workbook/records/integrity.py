@@ -18,7 +18,8 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DatabaseError
 
 from .engine import StoreFailure, is_sqlite_file
-from .paths import backups_dir, private_dir, private_file, user_data_dir
+from . import paths
+from .paths import backups_dir, private_dir, private_file
 from .schema import ensure_schema, metadata
 
 __all__ = ["FIRST_TABLES", "open_checked", "prepare_store_file"]
@@ -57,7 +58,7 @@ def prepare_store_file(url: URL) -> bool:
     path = Path(str(url.database))
     if path.is_dir():
         raise _refuse(str(path), "is a folder, not a file")
-    if not path.parent.exists() or path.parent == user_data_dir():
+    if not path.parent.exists() or path.parent == paths.user_data_dir():
         private_dir(path.parent)  # never narrows a folder the user chose and already had
     if private_file(path):
         return True

@@ -50,7 +50,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from ..clinical import measures
 from ..clinical.profile import PatientProfile
 from ..errors import WorkbookError
-from . import audit, case_import, erasure, patients, summary, transfer, visit_frames, visits
+from . import audit, backup, case_import, erasure, patients, summary, transfer, visit_frames, visits
 from .engine import (
     StoreBusyError,
     is_sqlite_file,
@@ -472,6 +472,14 @@ class Store:
         over the followed patients).
         """
         return self._read(summary.clinic_summary_frame)
+
+    def backup(self, dest: str | os.PathLike[str]) -> Path:
+        """A consistent copy of an SQLite store while in use (SQLite's online backup), owner-only.
+
+        ``dest``: a new file, or a folder to put a time-stamped copy in. Returns the copy.
+        A PostgreSQL store is backed up with ``pg_dump`` (the error says how).
+        """
+        return backup.backup_store(self._engine, self._url, dest)
 
     # -- export and import --------------------------------------------------------------------
 
