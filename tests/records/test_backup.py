@@ -54,9 +54,11 @@ def test_a_backup_taken_while_a_therapist_writes_is_consistent_and_owner_only(
 
 def test_a_backup_never_overwrites_a_file(tmp_path: Path) -> None:
     (tmp_path / "copy.sqlite").write_text("keep me")
-    with open_store(tmp_path / "clinic.sqlite") as store:
-        with pytest.raises(WorkbookError, match="exists"):
-            store.backup(tmp_path / "copy.sqlite")
+    with (
+        open_store(tmp_path / "clinic.sqlite") as store,
+        pytest.raises(WorkbookError, match="exists"),
+    ):
+        store.backup(tmp_path / "copy.sqlite")
     assert (tmp_path / "copy.sqlite").read_text() == "keep me"
 
 

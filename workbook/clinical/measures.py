@@ -402,8 +402,7 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 _INVISIBLE = frozenset("\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\ufeff") | _BIDI
 
 
-def _clean_text(field: str, value: str, allowed: str) -> str:
-    """NFC text without NUL or lone surrogates (neither SQLite nor PostgreSQL keeps them)."""
+def _clean_text(field: str, value: str, allowed: str) -> str:  # no database keeps NUL/surrogates
     if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
         raise WorkbookError(field, value, f"{allowed}, without NUL or lone surrogate characters")
     return unicodedata.normalize("NFC", value)
@@ -420,10 +419,10 @@ def check_text(field: str, value: object, *, limit: int = MAX_TEXT_CHARS) -> str
     allowed = f"text of at most {limit} characters"
     if not isinstance(value, str) or len(value) > limit:
         raise WorkbookError(field, value, allowed)
-    value = _clean_text(field, value, allowed)
-    if len(value) > limit:
+    text = _clean_text(field, value, allowed)
+    if len(text) > limit:  # NFC may lengthen a text (a few characters decompose)
         raise WorkbookError(field, value, allowed)
-    return value
+    return text
 
 
 def check_required_text(
@@ -444,10 +443,8 @@ def check_required_text(
 
 
 def check_name(value: object, *, field: str = "name", what: str = "the patient's name") -> str:
-    """A name as the clinic writes it: not blank, at most :data:`MAX_NAME_CHARS`, NFC.
-
-    No control character (new line, tab...), no bidirectional override, and at least one
-    visible character.
+    """A name: not blank, at most :data:`MAX_NAME_CHARS`, NFC, at least one visible character,
+    no control character (new line, tab...) and no bidirectional override.
 
     >>> check_name("  Zoe\u0301 Lee ")
     'Zoé Lee'
@@ -464,18 +461,13 @@ def check_name(value: object, *, field: str = "name", what: str = "the patient's
     return name
 
 
-#: How deep a free JSON value (a patient's details) may nest, and how long it may be as JSON.
+#: How deep a free JSON value (a patient's details) may nest.
 MAX_JSON_DEPTH = 8
-MAX_JSON_CHARS = 100_000
 
 
 def check_json_value(field: str, value: object, _depth: int = 0) -> object:
-    """A free value kept as JSON: text, finite numbers, booleans, None, lists and dicts with
-    text keys, at most :data:`MAX_JSON_DEPTH` deep. Text is cleaned as :func:`check_text`.
-
-    >>> check_json_value("details", {"phone": "555 0100", "ids": [1, 2.5, True, None]})
-    {'phone': '555 0100', 'ids': [1, 2.5, True, None]}
-    """
+    """A free JSON value (text as :func:`check_text`, finite numbers, booleans, None, lists,
+    dicts with text keys), at most :data:`MAX_JSON_DEPTH` deep. Tuples become lists."""
     allowed = (
         f"text, numbers (finite), true/false, lists and dicts with text keys, "
         f"at most {MAX_JSON_DEPTH} levels deep"

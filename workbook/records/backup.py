@@ -64,7 +64,7 @@ def _copy(source: sqlite3.Connection, target: Path) -> Path:
             source.backup(copy)
         finally:
             copy.close()
-        with open(partial, "rb+") as handle:
+        with partial.open("rb+") as handle:
             os.fsync(handle.fileno())
         os.link(partial, target)  # fails if the target appeared meanwhile: never overwritten
     except sqlite3.Error as exc:

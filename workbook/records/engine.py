@@ -136,9 +136,7 @@ def make_engine(url: URL) -> Engine:
     # hide_parameters: a failed statement's message never carries the values (names, notes).
     if url.get_backend_name() != "sqlite":
         return sa.create_engine(url, hide_parameters=True)
-    engine = sa.create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_S}, hide_parameters=True
-    )
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, hide_parameters=True)
     on_file = is_sqlite_file(url)
 
     @event.listens_for(engine, "connect")

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DatabaseError
 
-from .engine import StoreFailure, is_sqlite_file
 from . import paths
+from .engine import StoreFailure, is_sqlite_file
 from .paths import backups_dir, private_dir, private_file
 from .schema import ensure_schema, metadata
 

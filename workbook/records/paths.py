@@ -30,14 +30,14 @@ __all__ = [
     "FOLDER_MODE",
     "SHARED_GROUP_ENV",
     "backups_dir",
-    "file_mode",
-    "folder_mode",
-    "private_dir",
-    "private_file",
     "default_store_path",
     "demo_store_path",
     "exports_dir",
+    "file_mode",
+    "folder_mode",
     "notebook_workspace",
+    "private_dir",
+    "private_file",
     "user_data_dir",
     "workbook_version",
 ]
@@ -94,7 +94,7 @@ def private_file(path: Path) -> bool:
                 path.chmod(file_mode())
         return False
     os.close(fd)
-    os.chmod(path, file_mode())  # exactly, whatever the umask
+    path.chmod(file_mode())  # exactly, whatever the umask
     return True
 
 

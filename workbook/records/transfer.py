@@ -69,7 +69,7 @@ def _export_table(conn: Connection, table: sa.Table, path: Path) -> None:
     query = sa.select(table).order_by(*[table.c[k] for k in keys])
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, file_mode())
     os.fchmod(fd, file_mode())
-    with open(fd, "w", newline="", encoding="utf-8") as handle:
+    with open(fd, "w", newline="", encoding="utf-8") as handle:  # noqa: PTH123 - an fd
         writer = csv.writer(handle)
         writer.writerow([c.name for c in table.columns])
         result = conn.execution_options(yield_per=20_000).execute(query)
@@ -128,9 +128,7 @@ def _read_table(folder: Path, table: sa.Table) -> pd.DataFrame:
     if not path.is_file():
         raise WorkbookError("file", str(path), f"the folder must hold {table.name}.csv")
     try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8"
-        )
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise WorkbookError(
             "file", str(path), f"a CSV file written by export_csv ({type(exc).__name__})"

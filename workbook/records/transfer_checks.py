@@ -9,6 +9,7 @@ its file and row. Values the rules clean (text to NFC, names trimmed) are kept c
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 
@@ -23,7 +24,7 @@ from .schema import to_json
 __all__ = ["check_values"]
 
 #: Columns holding a UTC time stamp written by the store (ISO 8601 text).
-_TIMESTAMPS = {
+_TIMESTAMPS: dict[str, tuple[str, ...]] = {
     "patients": ("created_at",),
     "profiles": ("changed_at",),
     "visits": ("created_at",),
@@ -31,7 +32,7 @@ _TIMESTAMPS = {
     "audit_log": ("at",),
 }
 #: Free-text columns (at most MAX_TEXT_CHARS) and short name-like ones.
-_TEXTS = {
+_TEXTS: dict[str, tuple[str, ...]] = {
     "profiles": ("changed_by", "reason"),
     "visit_versions": ("therapist", "notes", "changed_by", "reason"),
     "audit_log": ("actor", "reason"),
@@ -71,7 +72,7 @@ def _odi_sections(text: object) -> str:
 def _each(frame: pd.DataFrame, table: str, column: str, check: Callable[[object], object]) -> None:
     """Apply ``check`` to every non-empty cell (once per distinct value); name the bad row."""
     done: dict[object, object] = {}
-    cleaned = []
+    cleaned: list[object] = []
     for row, value in enumerate(frame[column].tolist()):
         if value is None or (isinstance(value, float) and pd.isna(value)):
             cleaned.append(value)
@@ -117,7 +118,7 @@ def check_values(frames: dict[str, pd.DataFrame]) -> None:
             _timestamps(frames[table], table, column)
     for table, columns in _TEXTS.items():
         for column in columns:
-            _each(frames[table], table, column, lambda v, c=column: measures.check_text(c, v))
+            _each(frames[table], table, column, functools.partial(measures.check_text, column))
     patients = frames["patients"]
     _each(patients, "patients", "name", measures.check_name)
     _each(patients, "patients", "birth_year", _birth_year)
