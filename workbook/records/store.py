@@ -116,8 +116,9 @@ class Store:
             self._write(lambda conn: open_checked(conn, self.location, new=new))
         except BaseException:
             self._engine.dispose()
-            if new:  # leave no empty file behind: it would be refused as a store next time
-                Path(self.location).unlink(missing_ok=True)
+            path = Path(self.location)
+            if new and path.exists() and path.stat().st_size == 0:  # it would be refused later
+                path.unlink()
             raise
 
     # -- plumbing -----------------------------------------------------------------------------
