@@ -101,7 +101,7 @@ def store() -> Iterator[Store]:
         + "; ".join(
             f"{call}: {COUNTS[call + ' tried']} tried, {COUNTS[call + ' refused']} refused with "
             f"a WorkbookError, {COUNTS[call + ' accepted']} accepted"
-            for call in ("add_patient", "log_visit", "amend_visit")
+            for call in ("add_patient", "log_visit", "amend_visit", "import_case")
         )
     )
 
@@ -237,3 +237,49 @@ def test_amend_visit_stores_and_reads_back_or_refuses_leaving_no_trace(
             assert after[field.get(key, key)] == measures.check_text(key, value)
     untouched = set(before) - {field.get(k, k) for k in changes}
     assert {k: after[k] for k in untouched} == {k: before[k] for k in untouched}
+
+
+VISIT = st.fixed_dictionaries(
+    {"visit_date": VISIT_DATE},
+    optional={"rom": ROM, "pain": PAIN, "notes": NOTES, "routine": ROUTINE_INPUT},
+)
+
+
+@settings(SETTINGS, max_examples=60)
+@given(visits=st.lists(VISIT, min_size=1, max_size=4), code=NAME)
+def test_a_whole_case_is_stored_and_read_back_or_refused_leaving_no_trace(
+    store: Store, visits, code
+) -> None:
+    """What ``import_case`` does once it has read a bundle: check every value, then write all."""
+    from workbook.records.case_import import check_case_record
+
+    def write() -> str:
+        record = check_case_record(
+            case_code=code,
+            name="Shared case",
+            birth_year=1940,
+            profile=PROFILE,
+            details={"deidentified": True},
+            visits=visits,
+        )
+        return store.add_case(record, allow_duplicate=True)
+
+    pid = attempt(store, "import_case", write)
+    if pid is None:
+        return
+    stored = store.visits(str(pid))
+    assert len(stored) == len(visits)
+    expected = sorted(
+        (
+            _expected_visit(
+                v["visit_date"], v.get("rom") or {}, v.get("pain"), v.get("routine"), v.get("notes")
+            )
+            for v in visits
+        ),
+        key=lambda e: (e["visit_date"], e["notes"]),
+    )
+    got = sorted(
+        (_stored_visit(store, str(pid), visit_id) for visit_id in stored["visit_id"]),
+        key=lambda e: (e["visit_date"], e["notes"]),
+    )
+    assert got == expected
