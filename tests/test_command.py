@@ -251,3 +251,35 @@ def test_a_server_still_starting_counts_as_running_and_a_dead_one_does_not(tmp_p
         starting.wait()
     assert launch.running_server(location, "app", wait_s=0.5) is None
     assert not record.exists(), "the record of a dead server is left behind"
+
+
+# -- backup and restore (issue 10) -----------------------------------------------------------
+
+
+def test_backup_and_restore_commands(tmp_path, monkeypatch, capsys, user_dir) -> None:
+    store_path = tmp_path / "clinic.sqlite"
+    with open_store(store_path) as clinic:
+        clinic.add_patient("Ann Lee", 1966, PROFILE)
+    monkeypatch.setenv("WORKBOOK_DB", str(store_path))
+    assert cli.main(["backup"]) == 0
+    (made,) = (user_dir / "backups").glob("*.sqlite")
+    assert oct(made.stat().st_mode & 0o777) == "0o600"
+    assert cli.main(["backup", str(tmp_path / "copy.sqlite")]) == 0
+    with open_store(store_path) as clinic:
+        clinic.add_patient("Bo Chen", 1970, PROFILE)
+    assert cli.main(["restore", str(tmp_path / "copy.sqlite"), "--to", str(store_path)]) == 0
+    with open_store(store_path) as clinic:
+        assert list(clinic.patients()["name"]) == ["Ann Lee"]
+    out = capsys.readouterr().out
+    assert "Backup of" in out and "kept as" in out
+
+
+def test_lab_makes_a_rotating_backup_before_serving(
+    tmp_path, monkeypatch, capsys, user_dir, fake_server
+) -> None:
+    store = tmp_path / "clinic.sqlite"
+    open_store(store).close()
+    for _ in range(9):
+        assert cli.main(["lab", "--no-browser", "--store", str(store)]) == 0
+    assert len(list((user_dir / "backups").glob("clinic-*.sqlite"))) == 7
+    assert "Backup: " in capsys.readouterr().out

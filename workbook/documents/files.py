@@ -47,6 +47,10 @@ from typing import Any
 
 from ..errors import WorkbookError, one_of
 
+# Owner-only (a document about a patient is nobody else's): one policy for every file the
+# workbook writes, widened only by WORKBOOK_SHARED_GROUP (see workbook.records.paths).
+from ..records.paths import FILE_MODE, FOLDER_MODE
+
 __all__ = [
     "FILE_MODE",
     "FOLDER_MODE",
@@ -62,8 +66,6 @@ __all__ = [
     "write_text",
 ]
 
-FILE_MODE = 0o600  # owner reads and writes; a document about a patient is nobody else's
-FOLDER_MODE = 0o700
 # Neutral, fixed metadata: no software version, no creation date, no title. Sharing depends on
 # exports carrying nothing that identifies a patient, a clinic or a moment.
 NEUTRAL_CREATOR = "Hip Mobility Workbook"

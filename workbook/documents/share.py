@@ -370,50 +370,73 @@ def _check_case(case: DeidentifiedCase) -> None:
         Routine.from_dict(case.routine)
 
 
-def import_case(store: Store, bundle: str | os.PathLike[str]) -> str:
+def import_case(
+    store: Store, bundle: str | os.PathLike[str], *, allow_duplicate: bool = False
+) -> str:
     """Add a shared case to a store as a new, de-identified patient.
 
     The patient is named after the case code. Dates are rebuilt so that the last visit falls on
     the day of import (the bundle holds days, not dates), and the birth year is the one that
-    gives the band's youngest age at the first visit. Every visit goes through the store's own
-    checks.
+    gives the band's youngest age at the first visit. Every value of the case is checked by the
+    store's own rules first; then the patient, the profile, every visit and reading are written
+    in one transaction, so a bad bundle, a full disk or a killed process leaves nothing behind.
+    A case already imported into this store (same case code) is refused unless
+    ``allow_duplicate`` is True.
 
     Returns
     -------
     str
         The new patient's id.
     """
+    from ..clinical.routine_schema import check_routine
+    from ..records.case_import import check_case_record
+
     case = read_case(bundle)
+    check_routine(case.routine)  # the routine's shape first: _check_case rebuilds it
     _check_case(case)
-    last_day = int(case.visits["day"].max()) if len(case.visits) else 0
+    days = {}
+    for visit in case.visits.to_dict("records"):
+        day = visit["day"]
+        if isinstance(day, bool) or not isinstance(day, int | np.integer) or not 0 <= day <= 36_500:
+            raise WorkbookError("visits.csv day", day, "a whole number of days from 0 to 36500")
+        if visit["visit"] in days:
+            raise WorkbookError("visits.csv visit", visit["visit"], "each visit once")
+        days[visit["visit"]] = int(day)
+    orphans = set(case.measurements["visit"]) - set(days)
+    if orphans:
+        raise WorkbookError("measurements.csv visit", sorted(orphans)[0], "a visit of visits.csv")
+    last_day = max(days.values(), default=0)
     first_visit = pd.Timestamp(dt.date.today()) - pd.Timedelta(days=last_day)
-    birth_year = first_visit.year - band_floor(case.age_band)
-    patient_id = store.add_patient(
-        f"Shared case {case.case_code}",
-        birth_year,
-        case.profile,
-        case_code=case.case_code,
-        age_band=case.age_band,
-        deidentified=True,
-    )
-    last_visit = case.visits["visit"].max()
+    last_visit = max(days, key=lambda v: (days[v], str(v)), default=None)
+    visits = []
     for visit in case.visits.to_dict("records"):
         rows = case.measurements[case.measurements["visit"] == visit["visit"]]
         rom = {
             (r["motion"], r["side"]): {
-                "degrees": float(r["degrees"]),
+                "degrees": r["degrees"],
                 "instrument": r["instrument"],
                 "position": r["position"],
             }
             for r in rows.to_dict("records")
         }
-        store.log_visit(
-            patient_id,
-            (first_visit + pd.Timedelta(days=int(visit["day"]))).date(),
-            rom,
-            pain=None if is_blank(visit["pain_nprs"]) else int(visit["pain_nprs"]),
-            odi=sections_from_text(visit["odi_sections"]),
-            routine=case.routine if visit["visit"] == last_visit else None,
-            notes=str(visit["notes"]),
+        if len(rom) != len(rows):
+            raise WorkbookError("measurements.csv", visit["visit"], "each motion and side once")
+        visits.append(
+            {
+                "visit_date": (first_visit + pd.Timedelta(days=days[visit["visit"]])).date(),
+                "rom": rom,
+                "pain": None if is_blank(visit["pain_nprs"]) else visit["pain_nprs"],
+                "odi": sections_from_text(visit["odi_sections"]),
+                "routine": case.routine if visit["visit"] == last_visit else None,
+                "notes": visit["notes"],
+            }
         )
-    return patient_id
+    record = check_case_record(
+        case_code=case.case_code,
+        name=f"Shared case {case.case_code}",
+        birth_year=first_visit.year - band_floor(case.age_band),
+        profile=case.profile,
+        details={"case_code": case.case_code, "age_band": case.age_band, "deidentified": True},
+        visits=visits,
+    )
+    return store.add_case(record, allow_duplicate=allow_duplicate)

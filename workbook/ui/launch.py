@@ -75,14 +75,8 @@ def store_slug(location: str) -> str:
     return f"{stem[:40] or 'store'}-{digest}"
 
 
-def _owner_only_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.chmod(0o700)
-    return path
-
-
 def _server_file(location: str, kind: ServerKind) -> Path:
-    folder = _owner_only_dir(paths.user_data_dir() / "servers")
+    folder = paths.private_dir(paths.user_data_dir() / "servers")
     return folder / f"{kind}-{store_slug(location)}.json"
 
 
@@ -142,16 +136,16 @@ def prepare_workspace(location: str, kind: ServerKind = "lab") -> Path:
     installed package. One folder per store and kind, so no running server has its notebooks
     overwritten by a launch on another store. Other files a therapist keeps there are left alone.
     """
-    workspace = _owner_only_dir(paths.notebook_workspace() / store_slug(location) / kind)
+    workspace = paths.private_dir(paths.notebook_workspace() / store_slug(location) / kind)
     for notebook in sorted(shipped_folder("notebooks").glob("*.ipynb")):
         target = workspace / notebook.name
         shutil.copyfile(notebook, target)
-        target.chmod(0o600)
+        target.chmod(paths.file_mode())
     return workspace
 
 
 def _lab_settings_dir() -> Path:
-    settings = _owner_only_dir(paths.user_data_dir() / "lab" / "settings")
+    settings = paths.private_dir(paths.user_data_dir() / "lab" / "settings")
     for name, values in LAB_SETTINGS.items():
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -214,7 +208,7 @@ def serve(
     env = dict(os.environ, WORKBOOK_DB=location)
     if kind == "lab":
         env["JUPYTERLAB_SETTINGS_DIR"] = str(_lab_settings_dir())
-        workspaces = _owner_only_dir(paths.user_data_dir() / "lab" / "workspaces")
+        workspaces = paths.private_dir(paths.user_data_dir() / "lab" / "workspaces")
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(workspaces)
     command = server_command(kind, port=port, token=token, open_browser=open_browser, extra=extra)
     process = subprocess.Popen(command, cwd=workspace, env=env)
