@@ -27,7 +27,7 @@ from typing import SupportsFloat
 import numpy as np
 import pandas as pd
 
-from .measures import odi_band
+from .measures import MOTIONS, motion_label, odi_band
 from .reference import score_threshold
 
 __all__ = [
@@ -36,6 +36,8 @@ __all__ = [
     "count_label",
     "dose_sentence",
     "dose_short",
+    "error_in_words",
+    "field_label",
     "format_cell",
     "format_date",
     "format_degrees",
@@ -358,3 +360,63 @@ def dose_sentence(hold_s: int, reps: int, per_week: int, per_side: bool) -> str:
     days = "every day" if per_week == 7 else f"{count_label(per_week, 'day')} a week"
     side = ", each side" if per_side else ""
     return f"Hold {count_label(hold_s, 'second')}, {times}{side}, {days}."
+
+
+# -- field names in words (added by the visitprogress branch; shell13 may add the same) ----------
+
+_FIELD_LABELS = {
+    "visit_date": "Visit date",
+    "pain": "Pain (0-10)",
+    "pain_nprs": "Pain (0-10)",
+    "odi": "ODI",
+    "odi_sections": "ODI",
+    "psfs": "Activities (PSFS)",
+    "days_done": "Days done",
+    "days_prescribed": "Days prescribed",
+    "therapist": "Therapist",
+    "notes": "Notes",
+    "reason": "Reason",
+    "birth_year": "Birth year",
+    "hold_s": "Hold (seconds)",
+    "reps": "Repetitions",
+}
+
+
+def field_label(field: str) -> str:
+    """A field's internal name in the words of the form.
+
+    >>> field_label("hip_flexion left (degrees)")
+    'Hip flexion, left'
+    >>> field_label("days_done"), field_label("psfs score for 'Stairs'")
+    ('Days done', "Activities (PSFS): score for 'Stairs'")
+    """
+    text = str(field).strip()
+    bare = text.removesuffix("(degrees)").strip()
+    motion, _, side = bare.partition(" ")
+    if motion in MOTIONS:
+        return f"{motion_label(motion)}, {side}" if side else motion_label(motion)
+    if text in _FIELD_LABELS:
+        return _FIELD_LABELS[text]
+    head, _, rest = text.partition(" ")
+    if head in _FIELD_LABELS and rest:
+        return f"{_FIELD_LABELS[head]}: {rest}"
+    return text.replace("_", " ").capitalize()
+
+
+def error_in_words(exc: BaseException) -> str:
+    """A WorkbookError's message with the field in words and degrees with their sign.
+
+    >>> from workbook.errors import WorkbookError
+    >>> error_in_words(WorkbookError("hip_flexion left (degrees)", "400", "from 0 to 150"))
+    'Hip flexion, left = 400° is not allowed; from 0 to 150.'
+    """
+    field = getattr(exc, "field", None)
+    if not isinstance(field, str) or not hasattr(exc, "allowed"):
+        return str(exc)
+    value = getattr(exc, "value", None)
+    shown = "(empty)" if value is None or value == "" else str(value)
+    if field.endswith("(degrees)"):
+        shown += DEG
+    where = getattr(exc, "where", "")
+    prefix = f"{where}: " if where else ""
+    return f"{prefix}{field_label(field)} = {shown} is not allowed; {exc.allowed}."

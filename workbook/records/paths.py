@@ -7,7 +7,9 @@ data folder (``platformdirs``), never inside a repository or the installed packa
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -18,6 +20,7 @@ __all__ = [
     "APP_NAME",
     "default_store_path",
     "demo_store_path",
+    "export_name",
     "exports_dir",
     "notebook_workspace",
     "user_data_dir",
@@ -67,3 +70,18 @@ def exports_dir() -> Path:
     except OSError:
         path = Path(tempfile.mkdtemp(prefix="workbook-exports-"))
     return path
+
+
+def export_name(name: str, what: str, day: dt.date | None = None, suffix: str = "") -> str:
+    """A file name a therapist can file: ``<initials>-<what>-<YYYY-MM-DD><suffix>``.
+
+    (Added by the visitprogress branch; shell13 may provide the same helper.)
+
+    >>> export_name("Ann Example-Smith", "progress-chart", dt.date(2026, 11, 24), ".png")
+    'AES-progress-chart-2026-11-24.png'
+    >>> export_name("", "report", dt.date(2026, 11, 24), ".pdf")
+    'patient-report-2026-11-24.pdf'
+    """
+    initials = "".join(part[0] for part in re.split(r"[^A-Za-z]+", name or "") if part).upper()
+    what = re.sub(r"[^A-Za-z0-9]+", "-", what).strip("-").lower() or "export"
+    return f"{initials or 'patient'}-{what}-{(day or dt.date.today()).isoformat()}{suffix}"
