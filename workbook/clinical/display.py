@@ -36,7 +36,7 @@ __all__ = [
     "count_label",
     "dose_sentence",
     "dose_short",
-    "error_in_words",
+    "error_message",
     "field_label",
     "format_cell",
     "format_date",
@@ -403,20 +403,25 @@ def field_label(field: str) -> str:
     return text.replace("_", " ").capitalize()
 
 
-def error_in_words(exc: BaseException) -> str:
-    """A WorkbookError's message with the field in words and degrees with their sign.
+def error_message(field: object, value: object, allowed: str, where: str = "") -> str:
+    """A refused value in the therapist's words (what a WorkbookError holds).
 
-    >>> from workbook.errors import WorkbookError
-    >>> error_in_words(WorkbookError("hip_flexion left (degrees)", "400", "from 0 to 150"))
-    'Hip flexion, left = 400° is not allowed; from 0 to 150.'
+    (Same name and signature as shell13's helper, so either can stay at the merge.)
+
+    >>> error_message("hip_flexion left (degrees)", "400", "a number from 0 to 150")
+    'Hip flexion, left = 400° is not allowed; a number from 0 to 150.'
+    >>> error_message("pain", "abc", "a whole number")
+    "Pain (0-10) = 'abc' is not allowed; a whole number."
     """
-    field = getattr(exc, "field", None)
-    if not isinstance(field, str) or not hasattr(exc, "allowed"):
-        return str(exc)
-    value = getattr(exc, "value", None)
-    shown = "(empty)" if value is None or value == "" else str(value)
-    if field.endswith("(degrees)"):
-        shown += DEG
-    where = getattr(exc, "where", "")
+    text = "" if value is None else str(value).strip()
+    try:
+        float(text)
+        numeric = bool(text)
+    except ValueError:
+        numeric = False
+    if numeric:
+        shown = text + (DEG if str(field).endswith("(degrees)") else "")
+    else:
+        shown = f"'{text}'" if text else "(empty)"
     prefix = f"{where}: " if where else ""
-    return f"{prefix}{field_label(field)} = {shown} is not allowed; {exc.allowed}."
+    return f"{prefix}{field_label(str(field))} = {shown} is not allowed; {allowed}."

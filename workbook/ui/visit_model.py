@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..clinical.adherence import check_adherence
-from ..clinical.display import error_in_words, format_date, format_odi
+from ..clinical.display import error_message, format_date, format_odi
 from ..clinical.measures import (
     INSTRUMENTS,
     check_degrees,
@@ -37,6 +37,7 @@ __all__ = [
     "NOT_ANSWERED",
     "VisitEntry",
     "VisitModel",
+    "in_words",
     "labelled_choices",
     "odi_choices",
     "rom_key",
@@ -157,7 +158,7 @@ class VisitModel:
         try:
             check_degrees(motion, text.strip(), side)
         except WorkbookError as exc:
-            return error_in_words(exc)
+            return in_words(exc)
         return ""
 
     @staticmethod
@@ -167,7 +168,7 @@ class VisitModel:
         try:
             check_pain(text.strip())
         except WorkbookError as exc:
-            return error_in_words(exc)
+            return in_words(exc)
         return ""
 
     @staticmethod
@@ -184,7 +185,7 @@ class VisitModel:
         try:
             check_odi_sections(sections)
         except WorkbookError as exc:
-            return error_in_words(exc)
+            return in_words(exc)
         return ""
 
     def odi_summary(self, values: Sequence[object]) -> str:
@@ -228,7 +229,7 @@ class VisitModel:
         try:
             self.psfs_value(rows)
         except WorkbookError as exc:
-            return error_in_words(exc)
+            return in_words(exc)
         return ""
 
     @staticmethod
@@ -246,7 +247,7 @@ class VisitModel:
         try:
             self.adherence_value(done, prescribed)
         except WorkbookError as exc:
-            return error_in_words(exc)
+            return in_words(exc)
         return ""
 
     def red_flags_value(self, entry: VisitEntry) -> list[str] | None:
@@ -421,6 +422,11 @@ class VisitModel:
         self.saved = self.store.visits(self.patient_id)
         if len(self.saved) and (self.saved["visit_id"] == visit_id).any():
             self.editing = (visit_id, int(self._saved_row(visit_id)["version"]))
+
+
+def in_words(exc: WorkbookError) -> str:
+    """A refused value in the therapist's words: 'Hip flexion, left = 400° is not allowed...'."""
+    return error_message(exc.field, exc.value, exc.allowed, exc.where)
 
 
 def _number(text: str) -> object:
