@@ -18,6 +18,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .caseload import add_caseload_tab
 from .common import demo_banner_html, open_default_store
 from .patient import PatientScreen
 from .patient_model import ChosenPatient
@@ -80,6 +81,9 @@ class WorkbookApp(Screen):
         self.patient.on_choose(self._on_patient)
         self.visit.on_saved(self.progress.refresh)
         self._tabs.observe(self._on_tab, names="selected_index")
+        # visitprogress: correct a visit from the Progress tab; the caseload as a fifth tab
+        self.progress.on_correct(self._on_correct_visit)
+        self.caseload = add_caseload_tab(self)
 
     # for the notebooks and the tests ------------------------------------------------------------
     @property
@@ -110,6 +114,10 @@ class WorkbookApp(Screen):
         )
         self.visit.set_patient(chosen.patient_id, chosen.name)
         self.progress.show_patient(chosen.patient_id)
+
+    def _on_correct_visit(self, visit_id: str) -> None:
+        self.visit.load_visit(visit_id)
+        self.show_tab(VISIT_TAB)
 
     def _on_tab(self, change: dict) -> None:
         # the visit tab saves the routine with the visit: make it while the therapist types
