@@ -32,6 +32,7 @@ __all__ = [
     "CaseloadScreen",
     "add_caseload_tab",
     "filter_caseload",
+    "open_in",
     "sort_caseload",
 ]
 
@@ -338,21 +339,24 @@ class CaseloadScreen(Screen):
         )
 
 
+def open_in(app: Any) -> OpenPatient:
+    """A callback for ``on_open``: show the patient in this app and switch to its visit tab."""
+    from .app import VISIT_TAB
+
+    def open_patient(patient_id: str) -> None:
+        app.patient.select(patient_id)
+        app.show_tab(VISIT_TAB)
+
+    return open_patient
+
+
 def add_caseload_tab(app: Any, title: str = "5. Caseload") -> CaseloadScreen:
     """Add the caseload to a :class:`~workbook.ui.app.WorkbookApp` as a fifth tab.
 
     Open shows the patient in the app (as a pick in the Patient tab) and switches to the visit.
     The caseload is read when its tab is shown.
     """
-    from .app import VISIT_TAB
-
-    screen = CaseloadScreen(app.store, active=False)
-
-    def open_patient(patient_id: str) -> None:
-        app.patient.select(patient_id)
-        app.show_tab(VISIT_TAB)
-
-    screen.on_open(open_patient)
+    screen = CaseloadScreen(app.store, on_open=open_in(app), active=False)
     tabs = app._tabs
     index = len(tabs.children)
     tabs.children = [*tabs.children, screen]
