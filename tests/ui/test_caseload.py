@@ -98,7 +98,7 @@ def test_the_app_has_the_caseload_as_a_fifth_tab_that_opens_the_visit(clinic):
     assert app._tabs.titles[-1] == "5. Caseload"
     app.show_tab(len(app._tabs.children) - 1)
     assert worse in app.caseload.listed()
-    app.caseload.open(worse)
+    app.caseload.open_patient(worse)
     assert app.tab == VISIT_TAB
     assert app.visit.model.patient_id == worse
 

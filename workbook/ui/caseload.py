@@ -245,7 +245,7 @@ class CaseloadScreen(Screen):
             else []
         )
 
-    def open(self, patient_id: str) -> None:
+    def open_patient(self, patient_id: str) -> None:
         """Open a patient, as the Open button of their row does."""
         if self._on_open is not None:
             self._on_open(patient_id)
@@ -310,7 +310,7 @@ class CaseloadScreen(Screen):
             listed = self.listed()
             if index < len(listed):
                 try:
-                    self.open(listed[index])
+                    self.open_patient(listed[index])
                 except Exception as exc:
                     self._show_error(exc, "Opening the patient")
 
