@@ -60,7 +60,7 @@ from .engine import (
     resolve_location,
     run_transaction,
 )
-from .identity import current_user
+from .identity import current_user, require_admin
 from .schema import (
     SCHEMA_VERSION,
     TABLES,
@@ -71,7 +71,7 @@ from .schema import (
     schema_version,
     store_meta,
 )
-from .store_practice import PracticeMethods
+from .store_practice import PracticeMethods, who
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -243,13 +243,17 @@ class Store(PracticeMethods):
         )
         return patient_id
 
-    def patients(self) -> pd.DataFrame:
-        """One row per patient, sorted by name.
+    def patients(self, active_only: bool = False) -> pd.DataFrame:
+        """One row per patient, sorted by name (only those not discharged with ``active_only``).
 
         Columns: patient_id, name, birth_year, age (this year minus the birth year),
-        created_at (UTC), n_visits, last_visit_date.
+        created_at (UTC), n_visits, last_visit_date, discharged_on (NaT while active),
+        discharge_reason (None while active).
         """
-        return self._read(patients.patients_frame)
+        table = self._read(patients.patients_frame)
+        if active_only:
+            table = table[table["discharged_on"].isna()].reset_index(drop=True)
+        return table
 
     def find_patients(self, text: str) -> pd.DataFrame:
         """Patients whose name contains ``text`` (any case), or whose id is exactly ``text``."""
@@ -279,7 +283,7 @@ class Store(PracticeMethods):
             The new profile version.
         """
         profile_json = patients.check_profile(profile)
-        by = measures.check_text("changed_by", changed_by, limit=measures.MAX_NAME_CHARS)
+        by = who("changed_by", changed_by)
         why = measures.check_text("reason", reason)
         at = now()
         return self._write(
@@ -296,26 +300,30 @@ class Store(PracticeMethods):
         """
         return self._read(lambda conn: patients.profile_history_frame(conn, patient_id))
 
-    def remove_patient(self, patient_id: str, *, reason: str, requested_by: str) -> dict[str, int]:
+    def remove_patient(
+        self, patient_id: str, *, reason: str, requested_by: str | None = None
+    ) -> dict[str, int]:
         """Erase a patient on request: an explicit, logged purge.
 
         The patient's name, details, profiles, visits (every version) and measurements are
         deleted (SQLite overwrites the freed pages and the write-ahead log is truncated), so
         the data can't be recovered from the file. The audit log keeps one line with the opaque
         patient id, who asked, why, when and how many records went; write no identifying
-        details into ``reason``.
+        details into ``reason``. Inside a JupyterHub only hub admins may erase, and
+        ``requested_by`` defaults to the logged-in user.
 
         Returns
         -------
         dict
             Counts of deleted rows per table.
         """
+        require_admin("erase a patient")
         why = measures.check_required_text("reason", reason, "why the patient is removed")
-        who = measures.check_required_text(
-            "requested_by", requested_by, "who asked for the removal"
+        asker = measures.check_required_text(
+            "requested_by", requested_by or current_user(), "who asked for the removal"
         )
         counts = self._write(
-            lambda conn: patients.purge_patient(conn, patient_id, requested_by=who, reason=why)
+            lambda conn: patients.purge_patient(conn, patient_id, requested_by=asker, reason=why)
         )
         if is_sqlite_file(self._url):
             # The write-ahead log still holds copies of the erased pages until a checkpoint.

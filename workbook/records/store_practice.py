@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from ..clinical import measures
 from . import visits
+from .discharge import discharge_patient, readmit_patient
 from .identity import current_user
 from .schema import now
 
@@ -128,3 +129,20 @@ class PracticeMethods:
         """
         day = measures.check_visit_date(visit_date).isoformat()
         return self._read(lambda conn: visits.visit_on(conn, patient_id, day))
+
+    def discharge(self, patient_id: str, *, reason: str, therapist: str | None = None) -> None:
+        """Discharge a patient today: kept with every record, but off the active caseload.
+
+        ``store.patients()`` shows ``discharged_on`` and ``discharge_reason``;
+        ``store.patients(active_only=True)`` and the caseload leave the patient out.
+        """
+        why = measures.check_required_text("reason", reason, "why the patient is discharged")
+        by = who("therapist", therapist)
+        today = dt.date.today()
+        self._write(lambda conn: discharge_patient(conn, patient_id, on=today, reason=why, by=by))
+
+    def readmit(self, patient_id: str, *, reason: str, therapist: str | None = None) -> None:
+        """Bring a discharged patient back onto the active caseload (the discharge stays logged)."""
+        why = measures.check_required_text("reason", reason, "why the patient is readmitted")
+        by = who("therapist", therapist)
+        self._write(lambda conn: readmit_patient(conn, patient_id, reason=why, by=by))
