@@ -367,6 +367,7 @@ def dose_sentence(hold_s: int, reps: int, per_week: int, per_side: bool) -> str:
 _FIELD_LABELS = {
     "visit_date": "Visit date",
     "pain": "Pain (0-10)",
+    "pain (NPRS)": "Pain (0-10)",
     "pain_nprs": "Pain (0-10)",
     "odi": "ODI",
     "odi_sections": "ODI",

@@ -18,20 +18,12 @@ import ipywidgets as widgets
 
 from ..clinical.display import count_label, format_date
 from ..clinical.measures import INSTRUMENTS, MOTIONS, SIDES, default_position, motion_label
+from ..records.identity import current_user
 from .common import esc, field_message_html, fixed_width, message_html
 from .screen import Screen
 from .visit_correct import CorrectionPanel, CorrectionsMixin, SameDayPrompt
 from .visit_model import FLAGS_NOT_ASKED, NOT_ANSWERED, VisitEntry, VisitModel, labelled_choices
 from .visit_sections import AdherenceSection, OdiGrid, PsfsSection, RedFlagSection
-
-try:  # records.identity arrives with the practice2 branch
-    from ..records.identity import current_user
-except ImportError:  # pragma: no cover - until that branch is merged
-    import os
-
-    def current_user() -> str | None:
-        return os.environ.get("JUPYTERHUB_USER") or None
-
 
 __all__ = ["VisitForm"]
 
