@@ -147,17 +147,19 @@ def test_the_handout_button_gives_html_and_pdf_links_with_the_name_escaped(scree
             r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
         )
     )
-    assert set(links) == {"handout.html", "handout.pdf"}
-    page = base64.b64decode(links["handout.html"]).decode("utf-8")
+    html_name, pdf_name = (screen.model.handout_name(s) for s in (".html", ".pdf"))
+    assert set(links) == {html_name, pdf_name}
+    assert re.fullmatch(r"[A-Z]+-handout-\d{4}-\d\d-\d\d\.html", html_name)  # initials, what, day
+    page = base64.b64decode(links[html_name]).decode("utf-8")
     assert "Ann &lt;b&gt;Byrne&lt;/b&gt;" in page and "<b>Byrne</b>" not in page
     assert "&lt;b&gt;gently&lt;/b&gt;" in page
-    assert base64.b64decode(links["handout.pdf"]).startswith(b"%PDF")
+    assert base64.b64decode(links[pdf_name]).startswith(b"%PDF")
 
 
 def test_the_handout_can_leave_the_name_out(screen):
     screen._handout_name.value = False
     screen._handout_button.click()
     encoded = re.search(
-        r'download="handout.html" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
+        r'download="[^"]+\.html" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
     ).group(1)
     assert "Byrne" not in base64.b64decode(encoded).decode("utf-8")
