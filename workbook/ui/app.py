@@ -88,6 +88,8 @@ class WorkbookApp(Screen):
         self._build(today)
         self._layout()
         self._wire()
+        for screen in self.screens:  # what a screen without its own reset goes back to
+            screen.remember_inputs()
 
     def _build(self, today: dt.date | None) -> None:
         self.patient = PatientScreen(self.store, today=today)

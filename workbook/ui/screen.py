@@ -146,6 +146,7 @@ class Screen(widgets.VBox):
         self._listeners: list[Listener] = []
         # the screen's message line: errors land here unless a callback names its own target
         self._message = widgets.HTML()
+        self._remembered: list[tuple[widgets.Widget, Any]] = []
 
     # shown or hidden ------------------------------------------------------------------------
     @property
@@ -189,9 +190,21 @@ class Screen(widgets.VBox):
         """Forget every value typed or chosen for the previous patient.
 
         The app calls it on every screen when another patient is opened, before the screen is
-        told of the new patient. Screens with inputs override it; the default has nothing to
-        forget.
+        told of the new patient. Screens with inputs override it; the default puts back the
+        values kept by :meth:`remember_inputs` (nothing, if none were kept).
         """
+        for widget, value in self._remembered:
+            options = getattr(widget, "options", None)
+            if options is not None and not isinstance(widget, widgets.SelectMultiple):
+                allowed = [o[1] if isinstance(o, tuple) else o for o in options]
+                if value not in allowed:
+                    continue
+            if widget.value != value:
+                widget.value = value
+
+    def remember_inputs(self) -> None:
+        """Keep the values every input shows now, for the default :meth:`reset_for_patient`."""
+        self._remembered = [(w, w.value) for w in input_widgets(self)]
 
     def has_unsaved(self) -> bool:
         """True while values typed here would be lost if another patient were opened.
