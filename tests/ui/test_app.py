@@ -128,8 +128,11 @@ def _type_something_distinctive(widget):
         widget.value = not widget.value
     elif isinstance(widget, widgets.SelectMultiple):
         if widget.options:
-            widget.value = (widget.options[-1][1] if isinstance(widget.options[-1], tuple)
-                            else widget.options[-1],)
+            widget.value = (
+                widget.options[-1][1]
+                if isinstance(widget.options[-1], tuple)
+                else widget.options[-1],
+            )
     elif isinstance(widget, widgets.Dropdown | widgets.Select | widgets.RadioButtons):
         values = [o[1] if isinstance(o, tuple) else o for o in widget.options]
         others = [v for v in values if v != widget.value]
@@ -158,9 +161,7 @@ def test_nothing_typed_for_one_patient_is_visible_after_picking_another(clinic):
     _show_every_tab(app)
     app.patient._sections.selected_index = 0  # the add-patient section open, as in use
     skip = _navigation(app)
-    typed = {
-        id(w): _type_something_distinctive(w) for w in input_widgets(app) if id(w) not in skip
-    }
+    typed = {id(w): _type_something_distinctive(w) for w in input_widgets(app) if id(w) not in skip}
     assert len(typed) > 20  # every tab's inputs were reached
     app.patient.select(carl)
     _show_every_tab(app)
@@ -220,7 +221,7 @@ def test_no_question_when_nothing_is_unsaved(app, clinic):
     assert app.patient.model.chosen.patient_id == carl
 
 
-# fits the screen, names the store ------------------------------------------------------------------
+# fits the screen, names the store -------------------------------------------------------
 def test_the_tab_bar_stays_in_view(app):
     assert "wb-tabs" in app._tabs._dom_classes and "wb-app" in app._dom_classes
     style = app.children[0].value

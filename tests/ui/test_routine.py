@@ -165,7 +165,7 @@ def test_the_handout_can_leave_the_name_out(screen):
     assert "Byrne" not in base64.b64decode(encoded).decode("utf-8")
 
 
-# two readers, equipment, one click -----------------------------------------------------------------
+# two readers, equipment, one click -----------------------------------------------------
 def test_what_was_left_out_names_movements_in_words(screen):
     assert "hip_flexion" not in screen._excluded.value
     assert "Hip flexion" in screen._excluded.value

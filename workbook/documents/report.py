@@ -140,7 +140,13 @@ def without_paths(text: object) -> str:
 
 def _notes(fig: Figure, y: float, lines: list[str]) -> None:
     fig.text(
-        0.05, y, "\n".join(without_paths(line) for line in lines), fontsize=_FONT - 0.5, va="top", color="#333333", linespacing=1.5
+        0.05,
+        y,
+        "\n".join(without_paths(line) for line in lines),
+        fontsize=_FONT - 0.5,
+        va="top",
+        color="#333333",
+        linespacing=1.5,
     )
 
 

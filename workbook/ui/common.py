@@ -16,11 +16,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..clinical.display import error_message
+from ..clinical.display import error_message, format_date
 from ..errors import WorkbookError
 
 __all__ = [
     "data_url",
+    "date_beside_html",
     "demo_banner_html",
     "download_link_html",
     "download_links_html",
@@ -33,13 +34,13 @@ __all__ = [
     "lines_html",
     "message_html",
     "open_default_store",
-    "store_label",
-    "store_line_html",
     "plain_error",
-    "refused_text",
     "png_image",
+    "refused_text",
     "safe_call",
     "show_error",
+    "store_label",
+    "store_line_html",
 ]
 
 log = logging.getLogger("workbook.ui")
@@ -125,6 +126,24 @@ def open_default_store() -> Any:
     from ..records.store import open_store
 
     return open_store()
+
+
+def date_beside_html(value: object) -> str:
+    """The date a DatePicker holds, in the workbook's one format (``24 Nov 2026``).
+
+    The picker itself shows the browser's locale (``11/24/2026``); this goes beside it so
+    that the date reads the same as everywhere else on the screens.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> date_beside_html(dt.date(2026, 11, 24))
+    "<span class='wb-date' style='color:#555'>24 Nov 2026</span>"
+    >>> date_beside_html(None)
+    ''
+    """
+    text = format_date(value, missing="")
+    return f"<span class='wb-date' style='color:#555'>{esc(text)}</span>" if text else ""
 
 
 def field_message_html(text: str) -> str:

@@ -115,8 +115,9 @@ def routine_table_html(table: pd.DataFrame) -> str:
     rows = []
     for _, row in table.iterrows():
         why = esc(row.get("reason", ""))
-        if not is_blank(row.get("cautions_therapist")) and str(row["cautions_therapist"]).strip():
-            why += f"<div style='color:#5d4200'><b>Mind:</b> {lines_html(row['cautions_therapist'])}</div>"
+        mind = lines_html(row.get("cautions_therapist"))
+        if mind:
+            why += f"<div class='wb-mind' style='color:#5d4200'><b>Mind:</b> {mind}</div>"
         if row.get("chosen_by", "") == "therapist":
             why += "<br><span style='color:#1565c0'>\u270e changed by the therapist</span>"
         stop = ""
@@ -366,11 +367,9 @@ class RoutineScreen(Screen):
                 inputs.stretch.options = choices or [("No safe stretch", "")]
                 inputs.stretch.value = choices[0][1] if choices else ""
                 inputs.stretch.disabled = len(choices) < 2
+                why = self.model.why_no_other(movement) if len(choices) == 1 else ""
                 inputs.note.value = (
-                    f"<span style='color:#555;font-size:12px'>{esc(self.model.why_no_other(movement))}"
-                    "</span>"
-                    if len(choices) == 1
-                    else ""
+                    f"<span style='color:#555;font-size:12px'>{esc(why)}</span>" if why else ""
                 )
                 for field, box in inputs.dosage.items():
                     value = row.get(field)
@@ -392,7 +391,7 @@ class RoutineScreen(Screen):
 
     def _html_link(self) -> None:
         """The handout (web page) ready to download: one click, made as the routine changes."""
-        if self.model.routine is None or getattr(self.model.routine, "referral", ""):
+        if self.model.routine is None or self.model.routine.referral:
             self._handout_links.value = ""
             return
         try:
