@@ -88,7 +88,7 @@ def test_a_store_failure_is_shown_in_plain_words(clinic):
     store, _, _ = clinic
     screen = ProgressScreen(store)
     screen.show_patient("p_does_not_exist")
-    assert "patient_id" in screen._message.value
+    assert "Patient id" in screen._message.value  # words, not the column name
     assert "wb-msg-error" in screen._message.value
 
 

@@ -174,7 +174,7 @@ def test_a_visit_refused_by_the_store_keeps_the_form_and_names_the_field(form, c
     form._visit_date.value = dt.date(1930, 5, 1)  # before the birth year: the store refuses
     typed = form.entry()
     form._save_button.click()
-    assert "visit_date" in form._message.value and "1945" in form._message.value
+    assert "Visit date" in form._message.value and "1945" in form._message.value
     assert form.entry() == typed
     assert store.visits(pid).empty
 

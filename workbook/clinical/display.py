@@ -21,13 +21,14 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import SupportsFloat
 
 import numpy as np
 import pandas as pd
 
-from .measures import MOTIONS, motion_label, odi_band
+from .measures import odi_band
 from .reference import score_threshold
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "format_odi",
     "format_percent",
     "is_blank",
+    "movement_label",
     "normal_label",
     "score_label",
     "verdict_label",
@@ -362,57 +364,102 @@ def dose_sentence(hold_s: int, reps: int, per_week: int, per_side: bool) -> str:
     return f"Hold {count_label(hold_s, 'second')}, {times}{side}, {days}."
 
 
-# -- field names in words (added by the visitprogress branch; shell13 may add the same) ----------
-
-_FIELD_LABELS = {
+# What the therapist calls a field the checks name by its column (WorkbookError.field).
+_FIELD_LABELS: dict[str, str] = {
+    "hold_s": "Hold (seconds)",
+    "reps": "Times",
+    "per_week": "Days a week",
+    "birth_year": "Birth year",
+    "birth year": "Birth year",
     "visit_date": "Visit date",
     "pain": "Pain (0-10)",
-    "pain (NPRS)": "Pain (0-10)",
     "pain_nprs": "Pain (0-10)",
-    "odi": "ODI",
-    "odi_sections": "ODI",
+    "pain (NPRS)": "Pain (0-10)",
     "psfs": "Activities (PSFS)",
-    "days_done": "Days done",
-    "days_prescribed": "Days prescribed",
+    "psfs activity": "Activity (PSFS)",
+    "odi": "ODI sections",
+    "odi index": "ODI (%)",
+    "odi_index": "ODI (%)",
     "therapist": "Therapist",
     "notes": "Notes",
-    "reason": "Reason",
-    "birth_year": "Birth year",
-    "hold_s": "Hold (seconds)",
-    "reps": "Repetitions",
+    "note": "Note",
+    "name": "Name",
+    "age": "Age",
+    "sex": "Sex",
+    "activity": "Activity",
+    "kneeling": "Kneeling",
+    "floor_transfer": "Gets down to the floor",
+    "conditions": "Conditions",
+    "equipment": "Equipment",
+    "instrument": "Instrument",
+    "position": "Position",
+    "stretch_id": "Stretch",
+    "movement": "Movement",
+    "days_done": "Days done",
+    "days_prescribed": "Days prescribed",
 }
+_DEGREES = " (degrees)"
 
 
-def field_label(field: str) -> str:
-    """A field's internal name in the words of the form.
+def movement_label(code: object) -> str:
+    """A movement or motion code in words: ``hip_flexion`` -> ``Hip flexion``.
 
+    Examples
+    --------
+    >>> movement_label("hip_flexion"), movement_label("hip_abduction")
+    ('Hip flexion', 'Groin (adductors)')
+    >>> movement_label("hip_adduction")  # a measured motion with no stretch of its own
+    'Hip adduction'
+    """
+    text = "" if is_blank(code) else str(code)
+    for labels in (_labels("movements.csv", "movement"), _labels("motions.csv", "motion")):
+        if text in labels:
+            return labels[text]
+    return text.replace("_", " ").strip().capitalize()
+
+
+@functools.cache
+def _labels(name: str, key: str) -> dict[str, str]:
+    from .tables import load_data_table
+
+    table = load_data_table(name, [key, "label"])
+    return {str(k): str(v) for k, v in zip(table[key], table["label"], strict=True)}
+
+
+def field_label(field: object) -> str:
+    """The words a therapist uses for a field that a check names by its column.
+
+    Used by every screen for :attr:`WorkbookError.field`; an unknown field reads with its
+    underscores as spaces.
+
+    Examples
+    --------
     >>> field_label("hip_flexion left (degrees)")
     'Hip flexion, left'
-    >>> field_label("days_done"), field_label("psfs score for 'Stairs'")
-    ('Days done', "Activities (PSFS): score for 'Stairs'")
+    >>> field_label("hold_s"), field_label("birth_year"), field_label("visit_date")
+    ('Hold (seconds)', 'Birth year', 'Visit date')
     """
-    text = str(field).strip()
-    bare = text.removesuffix("(degrees)").strip()
-    motion, _, side = bare.partition(" ")
-    if motion in MOTIONS:
-        return f"{motion_label(motion)}, {side}" if side else motion_label(motion)
+    text = "" if is_blank(field) else str(field).strip()
     if text in _FIELD_LABELS:
         return _FIELD_LABELS[text]
-    head, _, rest = text.partition(" ")
-    if head in _FIELD_LABELS and rest:
-        return f"{_FIELD_LABELS[head]}: {rest}"
+    if text.endswith(_DEGREES):
+        motion, _, side = text[: -len(_DEGREES)].partition(" ")
+        label = _labels("motions.csv", "motion").get(motion) or movement_label(motion)
+        return f"{label}, {side}" if side else label
+    if text in _labels("motions.csv", "motion"):
+        return _labels("motions.csv", "motion")[text]
     return text.replace("_", " ").capitalize()
 
 
 def error_message(field: object, value: object, allowed: str, where: str = "") -> str:
-    """A refused value in the therapist's words (what a WorkbookError holds).
+    """A refused value said in the therapist's words (what :class:`WorkbookError` holds).
 
-    (Same name and signature as shell13's helper, so either can stay at the merge.)
-
+    Examples
+    --------
     >>> error_message("hip_flexion left (degrees)", "400", "a number from 0 to 150")
     'Hip flexion, left = 400° is not allowed; a number from 0 to 150.'
-    >>> error_message("pain", "abc", "a whole number")
-    "Pain (0-10) = 'abc' is not allowed; a whole number."
+    >>> error_message("hold_s", "abc", "a whole number")
+    "Hold (seconds) = 'abc' is not allowed; a whole number."
     """
     text = "" if value is None else str(value).strip()
     try:
@@ -421,8 +468,10 @@ def error_message(field: object, value: object, allowed: str, where: str = "") -
     except ValueError:
         numeric = False
     if numeric:
-        shown = text + (DEG if str(field).endswith("(degrees)") else "")
+        shown = text + (DEG if str(field).endswith(_DEGREES) else "")
+    elif is_blank(value) or text == "":
+        shown = "(empty)"
     else:
-        shown = f"'{text}'" if text else "(empty)"
+        shown = f"'{text}'"
     prefix = f"{where}: " if where else ""
-    return f"{prefix}{field_label(str(field))} = {shown} is not allowed; {allowed}."
+    return f"{prefix}{field_label(field)} = {shown} is not allowed; {allowed}."

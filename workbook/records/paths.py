@@ -72,16 +72,31 @@ def exports_dir() -> Path:
     return path
 
 
-def export_name(name: str, what: str, day: dt.date | None = None, suffix: str = "") -> str:
-    """A file name a therapist can file: ``<initials>-<what>-<YYYY-MM-DD><suffix>``.
+def export_name(
+    name: str | None, what: str, day: dt.date | str | None = None, suffix: str = ""
+) -> str:
+    """The file name of an export for the record: ``<initials>-<what>-<date><suffix>``.
 
-    (Added by the visitprogress branch; shell13 may provide the same helper.)
+    One helper for every export (handout, report, chart, table), so that files from different
+    patients on one day do not collide and sort by patient, then kind, then date. Only the
+    initials are used: the full name stays in the clinic store. (The share bundle is
+    anonymous and does not use this.)
 
-    >>> export_name("Ann Example-Smith", "progress-chart", dt.date(2026, 11, 24), ".png")
-    'AES-progress-chart-2026-11-24.png'
-    >>> export_name("", "report", dt.date(2026, 11, 24), ".pdf")
-    'patient-report-2026-11-24.pdf'
+    Examples
+    --------
+    >>> export_name("Eve Example", "handout", dt.date(2026, 11, 24), ".pdf")
+    'EE-handout-2026-11-24.pdf'
+    >>> export_name("Anne-Marie d'Arcy", "Progress chart", "2026-11-24", "png")
+    'AMDA-progress-chart-2026-11-24.png'
+    >>> export_name(None, "report", dt.date(2026, 1, 2))
+    'patient-report-2026-01-02'
     """
-    initials = "".join(part[0] for part in re.split(r"[^A-Za-z]+", name or "") if part).upper()
-    what = re.sub(r"[^A-Za-z0-9]+", "-", what).strip("-").lower() or "export"
-    return f"{initials or 'patient'}-{what}-{(day or dt.date.today()).isoformat()}{suffix}"
+    words = re.findall(r"[^\W\d_]+", name or "")
+    initials = "".join(word[0] for word in words).upper()[:4] or "patient"
+    kind = re.sub(r"[^a-z0-9]+", "-", (what or "export").lower()).strip("-") or "export"
+    if day is None:
+        day = dt.date.today()
+    date = day.isoformat() if isinstance(day, dt.date) else str(day)[:10]
+    if suffix and not suffix.startswith("."):
+        suffix = "." + suffix
+    return f"{initials}-{kind}-{date}{suffix}"

@@ -156,9 +156,14 @@ class ProgressScreen(Screen):
             self.show_patient(self._patient_id)
 
     def reset_for_patient(self) -> None:
-        """Forget the previous patient's export links and messages (the app calls it)."""
-        self._links.value = self._export_message.value = ""
+        """Forget everything shown for the previous patient (the app calls it)."""
+        for html in (self._links, self._export_message, self._flags, self._table, self._scores):
+            html.value = ""
+        self._adherence.value = self._psfs.value = ""
         self._download.outputs = ()
+        self._visit_choice.options = []
+        self._correct_button.disabled = True
+        self._chart.layout.display = "none"
 
     def on_correct(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(visit_id)`` when the therapist asks to correct or void a visit."""

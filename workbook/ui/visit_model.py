@@ -426,6 +426,11 @@ class VisitModel:
 
 def in_words(exc: WorkbookError) -> str:
     """A refused value in the therapist's words: 'Hip flexion, left = 400° is not allowed...'."""
+    field = str(exc.field)
+    if field.startswith("psfs score for "):  # the activity as the patient named it
+        return error_message("", exc.value, exc.allowed).replace(
+            " = ", f"PSFS score for {field.removeprefix('psfs score for ')} = ", 1
+        )
     return error_message(exc.field, exc.value, exc.allowed, exc.where)
 
 
