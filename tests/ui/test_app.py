@@ -31,7 +31,7 @@ def app(clinic):
 
 def test_the_screen_opens_on_the_patient_tab_without_errors(app):
     assert app.tab == 0
-    assert app.tab_titles == ("1. Patient", "2. Routine", "3. Visit", "4. Progress")
+    assert app.tab_titles == ("1. Patient", "2. Routine", "3. Visit", "4. Progress", "5. Caseload")
     assert app.errors() == []
     assert app.banner == ""  # a clinic store gets no demo banner
 
@@ -106,13 +106,19 @@ def test_the_report_screen_follows_the_patient_chosen(clinic):
     assert "Hip flexion" in screen.progress._table.value
     assert bytes(screen.progress._chart.value).startswith(b"\x89PNG")
     screen.progress._report_button.click()
-    assert re.search(r'download="progress-report-\d{8}\.pdf"', screen.progress._links.value)
+    assert re.search(
+        r'download="AB-progress-report-\d{4}-\d{2}-\d{2}\.pdf"', screen.progress._links.value
+    )
 
 
 # one patient at a time ---------------------------------------------------------------------------
 def _navigation(app):
-    """The patient picker itself: choosing with it is the act under test, not patient data."""
-    return {id(app.patient._search), id(app.patient._results)}
+    """The patient picker itself: choosing with it is the act under test, not patient data.
+
+    The caseload's filters and sort choose among patients too (navigation, not patient data).
+    """
+    caseload = (app.caseload._flag, app.caseload._therapist, app.caseload._sort)
+    return {id(app.patient._search), id(app.patient._results), *map(id, caseload)}
 
 
 def _show_every_tab(app):
@@ -164,6 +170,8 @@ def test_nothing_typed_for_one_patient_is_visible_after_picking_another(clinic):
     typed = {id(w): _type_something_distinctive(w) for w in input_widgets(app) if id(w) not in skip}
     assert len(typed) > 20  # every tab's inputs were reached
     app.patient.select(carl)
+    assert "Discard today's unsaved values" in app.asking  # the visit form holds values for A
+    app._discard_button.click()
     _show_every_tab(app)
 
     fresh = WorkbookApp(store, today=TODAY)  # what the screens show for B with nothing typed

@@ -232,6 +232,10 @@ class CaseloadScreen(Screen):
         """Call ``callback(patient_id)`` when a patient is opened from the caseload."""
         self._on_open = callback
 
+    def reset_for_patient(self) -> None:
+        """Forget the discharge reason typed for a patient; the filters stay (navigation)."""
+        self._discharge_reason.value = ""
+
     def reload(self) -> None:
         """Read the caseload from the store again."""
         self.mark_stale()
@@ -357,6 +361,7 @@ def add_caseload_tab(app: Any, title: str = "5. Caseload") -> CaseloadScreen:
     The caseload is read when its tab is shown.
     """
     screen = CaseloadScreen(app.store, on_open=open_in(app), active=False)
+    app.patient.on_choose(lambda _chosen: screen.reset_for_patient())
     tabs = app._tabs
     index = len(tabs.children)
     tabs.children = [*tabs.children, screen]

@@ -61,7 +61,9 @@ class ProgressScreen(Screen):
         self.model = ProgressModel(store, today=today)
         self._patient_id: str | None = None
         self._worker: threading.Thread | None = None
-        self._worker_error: BaseException | None = None
+        self._generation = 0  # each pick or save while hidden; an older preparation is dropped
+        self._prepared: tuple[int, str] | None = None
+        self._worker_error: tuple[int, BaseException] | None = None
         self._build()
         self._layout()
         self._wire()
@@ -177,22 +179,29 @@ class ProgressScreen(Screen):
 
     # drawing -----------------------------------------------------------------------------------
     def _prepare_in_background(self, patient_id: str) -> None:
+        self._generation += 1
+        generation = self._generation
+
         def work() -> None:
             try:
-                self.model.prepare(patient_id)
+                if self.model.prepare(patient_id, lambda: generation == self._generation):
+                    self._prepared = (generation, patient_id)
             except Exception as exc:  # shown when the tab is opened
-                self._worker_error = exc
+                self._worker_error = (generation, exc)
 
-        self._worker_error = None
         self._worker = threading.Thread(target=work, name="progress-prepare", daemon=True)
         self._worker.start()
 
-    def _wait_for_worker(self) -> BaseException | None:
+    def _take_prepared(self) -> tuple[bool, BaseException | None]:
+        """Wait for the background preparation; (prepared for the patient asked, its error)."""
         worker, self._worker = self._worker, None
         if worker is not None:
             worker.join()
-        error, self._worker_error = self._worker_error, None
-        return error
+        prepared, self._prepared = self._prepared, None
+        failed, self._worker_error = self._worker_error, None
+        current = (self._generation, self._patient_id)
+        error = failed[1] if failed is not None and failed[0] == self._generation else None
+        return prepared == current, error
 
     def _hide_stale(self) -> None:
         # never leave another patient's (or an older) chart on screen meanwhile
@@ -203,11 +212,12 @@ class ProgressScreen(Screen):
         self._links.value = self._export_message.value = ""
         if self._patient_id is None:
             return
-        error = self._wait_for_worker()
+        prepared, error = self._take_prepared()
         try:
             if error is not None:
                 raise error
-            if self.model.patient_id != self._patient_id or not self.model.chart_cached:
+            if not prepared or self.model.patient_id != self._patient_id:
+                self._generation += 1  # a straggling preparation must not overwrite this
                 self.model.load(self._patient_id)
         except Exception as exc:
             self._show_error(exc, "Reading the progress")
@@ -267,7 +277,7 @@ class ProgressScreen(Screen):
         )
         self._download.outputs = ()
         self._download.append_display_data(Javascript(script))
-        self._links.value = download_link_html(data, name, f"\u2b07 {name}")
+        self._links.value = download_link_html(data, name, name)
         self._export_message.value = message_html(note, "info")
 
     def _export_handler(self, fmt: str) -> Callable[[], None]:

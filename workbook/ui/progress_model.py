@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,12 +114,19 @@ class ProgressModel:
                 return dataclasses.replace(profile, red_flags=frozenset(merged))
         return profile
 
-    def prepare(self, patient_id: str) -> None:
-        """Everything the screen shows, chart included: for a background thread after a pick."""
+    def prepare(self, patient_id: str, wanted: Callable[[], bool] = lambda: True) -> bool:
+        """Everything the screen shows, chart included: for a background thread after a pick.
+
+        ``wanted()`` is asked once the lock is held: a request overtaken by a later pick does
+        nothing (so an older patient can never replace the one on screen). True when done.
+        """
         with self._lock:
+            if not wanted():
+                return False
             self.load(patient_id)
             if self.has_data:
                 self.chart_png()
+            return True
 
     def open_patient(self) -> str:
         """The id of the patient loaded last; a WorkbookError when none is."""

@@ -199,14 +199,14 @@ class VisitForm(Screen, CorrectionsMixin):
     def set_patient(self, patient_id: str | None, name: str = "") -> None:
         """Measure for this patient; the form keeps nothing typed for anybody else."""
         changed = patient_id != self.model.patient_id
-        if changed and self.has_unsaved():
-            self.reset_for_patient()
+        if changed and self.has_unsaved():  # the app resets first; used alone, the form does
+            self._reset()
             self._message.value = message_html(
                 "The form still held values typed for the previous patient; they were cleared.",
                 "warn",
             )
         elif changed:
-            self.reset_for_patient()
+            self._reset()
         self._open(patient_id, name)
 
     def _open(self, patient_id: str | None, name: str) -> None:
@@ -240,10 +240,14 @@ class VisitForm(Screen, CorrectionsMixin):
 
     def reset_for_patient(self) -> None:
         """Clear every field (the app calls it when the patient changes)."""
+        self._reset()
+
+    def _reset(self) -> None:
         self.model.cancel_correction()
         self.clear()
         self._visit_date.value = self.model.today
         self._instrument.value = INSTRUMENTS[0]
+        self._with_routine.value = True
         for motion, box in self._positions.items():
             box.value = default_position(motion)
         if not self._therapist.disabled:  # a locked therapist is the logged-in user
