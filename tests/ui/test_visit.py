@@ -199,8 +199,8 @@ def visit_with(store, pid, day, **answers):
 def test_the_form_is_two_columns_with_the_ten_odi_sections_by_name(form):
     from workbook.clinical.questionnaires import odi_section_names
 
-    columns = form.children[1]
-    left, right = columns.children
+    left, right = form._columns.children
+    assert form._save_button in _descendants(form.children[0])  # the save at the top
     assert form._rom[("hip_flexion", "left")] in _descendants(left)
     assert form._pain in _descendants(right) and form._odi[9] in _descendants(right)
     text = " ".join(w.value for w in _descendants(form._odi_grid) if hasattr(w, "value"))
@@ -388,3 +388,9 @@ def test_has_unsaved_and_reset_for_patient_clear_every_field(form):
     assert all(v == "" for v in entry.rom.values()) and entry.red_flags == []
     assert entry.psfs == [("", "")] * 3 and (entry.days_done, entry.days_prescribed) == ("", "")
     assert form._red_flags.warning.value == ""
+
+
+def test_the_visit_date_reads_in_the_workbooks_format_beside_the_picker(form):
+    assert "01 Mar 2025" in form._visit_date_msg.value
+    form._visit_date.value = dt.date(2025, 2, 24)
+    assert "24 Feb 2025" in form._visit_date_msg.value

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from ..clinical.display import count_label, format_date
 from ..clinical.measures import INSTRUMENTS, MOTIONS, SIDES, default_position, motion_label
 from ..records.identity import current_user
-from .common import esc, field_message_html, fixed_width, message_html
+from .common import date_beside_html, esc, field_message_html, fixed_width, message_html
 from .screen import Screen
 from .visit_correct import CorrectionPanel, CorrectionsMixin, SameDayPrompt
 from .visit_model import FLAGS_NOT_ASKED, NOT_ANSWERED, VisitEntry, VisitModel, labelled_choices
@@ -67,7 +67,7 @@ class VisitForm(Screen, CorrectionsMixin):
         self._visit_date = widgets.DatePicker(
             description="Visit date", value=self.model.today, layout=fixed_width("250px")
         )
-        self._visit_date_msg = widgets.HTML()
+        self._visit_date_msg = widgets.HTML(date_beside_html(self.model.today))
         self._instrument = widgets.Dropdown(
             options=labelled_choices("instruments.csv", "instrument"),
             value=INSTRUMENTS[0],
@@ -166,15 +166,16 @@ class VisitForm(Screen, CorrectionsMixin):
             ],
             layout=widgets.Layout(flex="1 1 560px", min_width="520px"),
         )
+        self._columns = widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap"))
+        # the save sits at the top, with the patient's name: always in view at 1366 x 768
         self.children = [
-            self._patient_label,
-            widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox(
-                [self._save_button, self._with_routine, self._save_hint],
-                layout=widgets.Layout(align_items="center"),
+                [self._patient_label, self._save_button, self._with_routine, self._save_hint],
+                layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
             ),
             self._same_day,
             self._message,
+            self._columns,
             self._correction,
         ]
 
@@ -214,7 +215,7 @@ class VisitForm(Screen, CorrectionsMixin):
         self._patient_label.value = (
             _NO_PATIENT
             if patient_id is None
-            else f"<div style='font-size:14px'>Visit for <b>{esc(name)}</b> "
+            else f"<div style='font-size:14px;margin-right:12px'>Visit for <b>{esc(name)}</b> "
             f"<span style='color:#555'>[{esc(patient_id)}]</span></div>"
         )
         self._refresh_saved()
@@ -377,7 +378,11 @@ class VisitForm(Screen, CorrectionsMixin):
         self._update_save()
 
     def _on_date(self, change: dict) -> None:
-        self._visit_date_msg.value = field_message_html(self.model.check_date(change["new"]))
+        message = self.model.check_date(change["new"])
+        # the picker shows the browser's format; beside it, the date as the screens write it
+        self._visit_date_msg.value = (
+            field_message_html(message) if message else date_beside_html(change["new"])
+        )
         self._same_day.hide()
         self._update_save()
 
