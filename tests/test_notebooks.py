@@ -85,6 +85,8 @@ CHECKS = {
     "visit.ipynb": "assert app.errors() == [], app.errors()\n"
     "assert len(app.patient.listed()) == len(app.store.patients())\n"
     "assert 'position: sticky' in app.children[0].value",
+    "caseload.ipynb": "assert caseload.errors() == [], caseload.errors()\n"
+    "assert len(caseload.listed()) > 0 and app.errors() == []",
     "progress_report.ipynb": "assert report.errors() == [], report.errors()\n"
     "assert len(report.patient.listed()) == len(report.store.patients())",
 }

@@ -31,6 +31,7 @@ __all__ = [
     "SORTS",
     "CaseloadScreen",
     "add_caseload_tab",
+    "caseload_and_app",
     "filter_caseload",
     "open_in",
     "sort_caseload",
@@ -372,3 +373,11 @@ def add_caseload_tab(app: Any, title: str = "5. Caseload") -> CaseloadScreen:
 
     tabs.observe(on_tab, names="selected_index")
     return screen
+
+
+def caseload_and_app(store: Any) -> tuple[CaseloadScreen, Any]:
+    """The caseload and a visit app it opens patients in (for ``notebooks/caseload.ipynb``)."""
+    from .app import WorkbookApp
+
+    app = WorkbookApp(store)
+    return CaseloadScreen(store, on_open=open_in(app)), app
