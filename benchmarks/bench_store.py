@@ -263,7 +263,7 @@ def explain_history(store: Store, patient_id: str) -> None:
     )
     with store.engine.connect() as conn:
         plan = conn.exec_driver_sql(
-            f"EXPLAIN (ANALYZE, BUFFERS) {query}", {"patient_id": patient_id}
+            f"EXPLAIN (ANALYZE, BUFFERS) {query}", {**query.params, "patient_id": patient_id}
         ).scalars()
         print("\nPlan of one patient's measurements:\n  " + "\n  ".join(plan))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from ..clinical.reference import mdc_degrees, normal_value, score_threshold
 from ..clinical.review import FLAGS, SEVERITIES, review_rules_table
 from ..clinical.stretches import movements_table
 from .caseload_data import CaseloadData, read_caseload_data
+
+if TYPE_CHECKING:
+    from .store import Store
 
 __all__ = ["CASELOAD_COLUMNS", "caseload", "caseload_frame"]
 
@@ -47,7 +50,7 @@ _TOLERANCE = 1e-6
 _FLARE_POINTS = 2.0
 
 
-def caseload(store: Any, *, today: object = None, therapist: str | None = None) -> pd.DataFrame:
+def caseload(store: Store, *, today: object = None, therapist: str | None = None) -> pd.DataFrame:
     """One row per active (not discharged) patient, most urgent first.
 
     Parameters
@@ -70,7 +73,7 @@ def caseload(store: Any, *, today: object = None, therapist: str | None = None) 
         since the last visit.
     """
     day = pd.Timestamp(dt.date.today() if today is None else str(today)).normalize()
-    data = store._read(read_caseload_data)
+    data = store._read(read_caseload_data)  # one read transaction: a consistent picture
     return caseload_frame(data, today=day, therapist=therapist)
 
 
