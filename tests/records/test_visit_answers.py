@@ -224,3 +224,21 @@ def test_a_version_1_store_is_migrated_on_open_and_reads_as_before(new_store) ->
     with open_store(location) as store:  # a second open finds nothing to migrate
         assert store.meta()["schema_version"] == "2"
         assert len(store.visits(pid)) == 1
+
+
+def test_an_export_made_before_version_2_still_imports(
+    store: Store, patient: str, new_store, tmp_path
+) -> None:
+    import pandas as pd
+
+    store.log_visit(patient, TODAY - DAY, {("hip_flexion", "left"): 90}, pain=5)
+    folder = tmp_path / "export"
+    for path in store.export_csv(folder):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        old = table.drop(columns=list(V2_COLUMNS.get(path.stem, ())))
+        old.to_csv(path, index=False)
+    target = new_store("target")
+    assert target.import_csv(folder)["visit_versions"] == 1
+    row = target.visits(patient).iloc[0]
+    assert row["pain_nprs"] == 5.0 and row["red_flags"] is None and not row["amended"]
+    assert target.visit_on(patient, TODAY - DAY) == row["visit_id"]

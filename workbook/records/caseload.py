@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..clinical.adapt import routine_rule
-from ..clinical.measures import motion_label
+from ..clinical.measures import MOTIONS, motion_label
 from ..clinical.reference import mdc_degrees, normal_value, score_threshold
 from ..clinical.review import FLAGS, SEVERITIES, review_rules_table
 from ..clinical.stretches import movements_table
 from .caseload_data import CaseloadData, read_caseload_data
+
+if TYPE_CHECKING:
+    from .store import Store
 
 __all__ = ["CASELOAD_COLUMNS", "caseload", "caseload_frame"]
 
@@ -48,7 +50,7 @@ _TOLERANCE = 1e-6
 _FLARE_POINTS = 2.0
 
 
-def caseload(store: Any, *, today: object = None, therapist: str | None = None) -> pd.DataFrame:
+def caseload(store: Store, *, today: object = None, therapist: str | None = None) -> pd.DataFrame:
     """One row per active (not discharged) patient, most urgent first.
 
     Parameters
@@ -71,7 +73,7 @@ def caseload(store: Any, *, today: object = None, therapist: str | None = None) 
         since the last visit.
     """
     day = pd.Timestamp(dt.date.today() if today is None else str(today)).normalize()
-    data = store._read(read_caseload_data)
+    data = store._read(read_caseload_data)  # one read transaction: a consistent picture
     return caseload_frame(data, today=day, therapist=therapist)
 
 
@@ -113,36 +115,14 @@ def _thresholds() -> dict[str, float]:
 # -- per patient from the visits --------------------------------------------------------------
 
 
-def _ends(visits: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Baseline, latest and previous value of a score, over the visits that recorded it."""
-    rated = visits.loc[visits[column].notna(), ["patient_id", column]]
-    grouped = rated.groupby("patient_id")[column]
-    # The value before each one; its last is the previous visit's (NaN with one visit).
-    before = rated.assign(_prev=grouped.shift()).groupby("patient_id")["_prev"].last()
-    return pd.DataFrame(
-        {"first": grouped.first(), "last": grouped.last(), "prev": before, "n": grouped.size()}
-    )
-
-
 def _visit_columns(visits: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
-    grouped = visits.groupby("patient_id")
-    dates = grouped["visit_date"]
-    out = pd.DataFrame(
-        {
-            "therapist": grouped["therapist"].last(),
-            "first_visit": dates.min(),
-            "last_visit": dates.max(),
-            "visits": grouped.size(),
-            "visit_days": dates.nunique(),
-        }
-    )
+    out = visits[["therapist", "first_visit", "last_visit", "visits", "visit_days"]].copy()
     out["days_since_last"] = (today - out["last_visit"]).dt.days.astype("float64")
-    for score, name in (("pain_nprs", "pain_change"), ("odi_index", "odi_change")):
-        ends = _ends(visits, score)
-        out[name] = (ends["last"] - ends["first"]).where(ends["n"] >= 2)
-    both = visits["days_done"].notna() & visits["days_prescribed"].notna()
-    sums = visits[both].groupby("patient_id")[["days_done", "days_prescribed"]].sum()
-    out["adherence_percent"] = sums["days_done"] / sums["days_prescribed"] * 100
+    for score, name in (("pain", "pain_change"), ("odi", "odi_change")):
+        change = visits[f"{score}_last"] - visits[f"{score}_first"]
+        out[name] = change.where(visits[f"{score}_n"] >= 2)
+    prescribed = visits["days_prescribed"].where(visits["days_prescribed"] > 0)
+    out["adherence_percent"] = visits["days_done"] / prescribed * 100
     return out
 
 
@@ -156,27 +136,30 @@ def _normal(motion: str, age: float | None, sex: str | None, position: str | Non
 
 def _motion_table(readings: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
     """Per patient, motion and side: baseline, latest, change, percent of normal, verdict."""
-    ordered = readings.sort_values(["patient_id", "visit_date", "visit_id"], kind="stable")
-    grouped = ordered.groupby(["patient_id", "motion", "side"], sort=False)
-    table = grouped.agg(
-        first=("degrees", "first"),
-        last=("degrees", "last"),
-        n=("degrees", "size"),
-        position=("position", "last"),
-        last_date=("visit_date", "last"),
-    ).reset_index()
+    keys = ["patient_id", "motion", "side"]
+    ordered = readings.sort_values(["patient_id", "order"], kind="stable")
+    # First and last rows by position: much faster than a groupby's first/last on text columns.
+    first = ordered.drop_duplicates(keys, keep="first").set_index(keys)
+    table = ordered.drop_duplicates(keys, keep="last").set_index(keys)
+    table = table.rename(columns={"degrees": "last", "order": "last_order"})
+    table["first"] = first["degrees"]
+    table["n"] = ordered.groupby(keys, sort=False).size()
+    table = table.rename(columns={"visit_date": "last_date"}).reset_index()
     table["change"] = table["last"] - table["first"]
-    table["mdc"] = table["motion"].map({m: mdc_degrees(m) for m in table["motion"].unique()})
+    table["mdc"] = table["motion"].map({m: v[1] for m, v in _motion_words().items()})
     moved = (table["n"] >= 2) & (table["change"].abs() + _TOLERANCE >= table["mdc"])
     table["improved"] = moved & (table["change"] > 0)
     table["worse"] = moved & (table["change"] <= 0)
     who = patients.set_index("patient_id")
-    age = table["patient_id"].map(who["age"])
-    sex = table["patient_id"].map(who["sex"])
-    keys = zip(table["motion"], age, sex, table["position"], strict=True)
-    table["normal"] = [
-        _normal(m, None if pd.isna(a) else float(a), s or None, p or None) for m, a, s, p in keys
+    table["age"] = table["patient_id"].map(who["age"]).astype("float64")
+    table["sex"] = table["patient_id"].map(who["sex"]).fillna("").astype(str)
+    table["position"] = table["position"].fillna("").astype(str)
+    combos = table[["motion", "age", "sex", "position"]].drop_duplicates()
+    combos["normal"] = [
+        _normal(m, None if pd.isna(a) else float(a), s or None, p or None)
+        for m, a, s, p in combos.itertuples(index=False)
     ]
+    table = table.merge(combos, on=["motion", "age", "sex", "position"], how="left")
     table["percent"] = table["last"] / table["normal"] * 100
     return table
 
@@ -185,29 +168,42 @@ def _most_limited(motions: pd.DataFrame) -> pd.Series:
     if motions.empty:
         return pd.Series(dtype=object)
     lowest = motions.loc[motions.groupby("patient_id")["percent"].idxmin()]
-    labels = {m: motion_label(m) for m in lowest["motion"].unique()}
+    labels = {m: v[0] for m, v in _motion_words().items()}
     text = [f"{labels[m]} ({s})" for m, s in zip(lowest["motion"], lowest["side"], strict=True)]
     return pd.Series(text, index=lowest["patient_id"].to_numpy(), dtype=object)
 
 
-def _asymmetric(readings: pd.DataFrame) -> pd.Series:
-    """Per patient, the motions whose latest both-sides gap reaches the asymmetry threshold."""
-    if readings.empty:
+def _asymmetric(readings: pd.DataFrame, motions: pd.DataFrame) -> pd.Series:
+    """Per patient, the motions whose latest both-sides gap reaches the asymmetry threshold.
+
+    Usually both sides' latest readings are of one visit: the gap is theirs. Otherwise the
+    latest visit that measured both sides is looked for in that patient's readings.
+    """
+    if motions.empty:
         return pd.Series(dtype=object)
-    wide = readings.pivot_table(
-        index=["patient_id", "motion", "visit_date", "visit_id"],
-        columns="side",
-        values="degrees",
-        aggfunc="mean",
+
+    def side(name: str) -> pd.DataFrame:
+        rows = motions[motions["side"] == name]
+        return rows.set_index(["patient_id", "motion"])[["last", "last_order"]]
+
+    paired = side("left").merge(
+        side("right"), left_index=True, right_index=True, suffixes=("_left", "_right")
     )
-    if not {"left", "right"} <= set(wide.columns):
-        return pd.Series(dtype=object)
-    latest = wide.dropna(subset=["left", "right"]).groupby(level=["patient_id", "motion"]).last()
-    gap = latest["left"] - latest["right"]
-    motion = latest.index.get_level_values("motion")
-    mdc = pd.Series(motion, index=latest.index).map(lambda m: mdc_degrees(m))
-    hit = gap.abs() + _TOLERANCE >= mdc * _thresholds()["asymmetry"]
-    found = latest[hit.to_numpy()].reset_index()
+    same = paired["last_order_left"] == paired["last_order_right"]
+    gaps = (paired["last_left"] - paired["last_right"])[same]
+    other = ~same
+    if other.any():
+        patients = set(other[other].index.get_level_values("patient_id"))
+        wide = readings[readings["patient_id"].isin(patients)].pivot_table(
+            index=["patient_id", "motion", "order"], columns="side", values="degrees"
+        )
+        latest = wide.dropna(subset=["left", "right"]).groupby(level=[0, 1]).last()
+        latest = latest[latest.index.isin(other[other].index)]
+        gaps = pd.concat([gaps, latest["left"] - latest["right"]])
+    motion = gaps.index.get_level_values("motion")
+    mdc = pd.Series(motion, index=gaps.index).map({m: v[1] for m, v in _motion_words().items()})
+    hit = gaps.abs() + _TOLERANCE >= mdc * _thresholds()["asymmetry"]
+    found = gaps[hit].reset_index()
     return found.groupby("patient_id")["motion"].agg(list)
 
 
@@ -225,40 +221,42 @@ def _ready(motions: pd.DataFrame) -> pd.Series:
 
 def _score_verdicts(visits: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per patient: a score worse by the MCID, a score improved (MCID and percent), a flare."""
-    worse, improved, flare = [], [], []
-    for score in ("pain_nprs", "odi_index"):
+    worse, improved = [], []
+    for score, name in (("pain_nprs", "pain"), ("odi_index", "odi")):
         rule = score_threshold(score)
-        ends = _ends(visits, score)
+        first, last = visits[f"{name}_first"], visits[f"{name}_last"]
         sign = -1.0 if rule.lower_is_better else 1.0
-        change = ends["last"] - ends["first"]
+        change = last - first
         gain = sign * change
-        percent = (change / ends["first"].where(ends["first"] != 0)) * 100
-        two = ends["n"] >= 2
+        percent = (change / first.where(first != 0)) * 100
+        two = visits[f"{name}_n"] >= 2
         meets = (gain + _TOLERANCE >= rule.mcid_points) & (
             sign * percent + _TOLERANCE >= rule.improvement_percent
         )
         improved.append(two & meets)
         worse.append(two & ~meets & (-gain + _TOLERANCE >= rule.mcid_points))
-        if score == "pain_nprs":
-            flare.append(ends["last"] - ends["prev"] + _TOLERANCE >= _FLARE_POINTS)
-
-    def any_of(parts: list[pd.Series]) -> pd.Series:
-        return pd.concat(parts, axis=1).fillna(False).astype(bool).any(axis=1)
-
-    return any_of(worse), any_of(improved), any_of(flare)
+    flare = visits["pain_last"] - visits["pain_prev"] + _TOLERANCE >= _FLARE_POINTS
+    return worse[0] | worse[1], improved[0] | improved[1], flare
 
 
 # -- the flags ----------------------------------------------------------------------------------
 
 
-def _labels(motions: object) -> str:
-    return ", ".join(motion_label(m).lower() for m in motions)  # type: ignore[attr-defined]
+@functools.cache
+def _motion_words() -> dict[str, tuple[str, float]]:
+    """Each motion's label and MDC, looked up once (each lookup copies a data table)."""
+    return {m: (motion_label(m), mdc_degrees(m)) for m in MOTIONS}
 
 
-def _flags(
+def _labels(motions: list[str]) -> str:
+    words = _motion_words()
+    return ", ".join(words[m][0].lower() for m in motions)
+
+
+def _hits(
     data: CaseloadData, motions: pd.DataFrame, frame: pd.DataFrame, today: pd.Timestamp
-) -> list[list[tuple[str, str]]]:
-    """Per patient (in ``frame``'s order), the (flag, message) pairs, most severe first."""
+) -> tuple[dict[str, pd.Series], dict[str, dict[Any, Any]]]:
+    """Per flag, which patients (in ``frame``'s order) it applies to; and the numbers behind."""
     limit = _thresholds()
     ids = frame.index
     worse_score, improved_score, flare = (
@@ -272,60 +270,69 @@ def _flags(
         (frame["last_visit"] - frame["first_visit"]).dt.days.fillna(0) + _TOLERANCE
         >= limit["not_responding"]
     )
-    not_responding = long_enough & ~worse & ~improved_score & ~improved_motion
-    asym = _asymmetric(data.readings).reindex(ids)
+    asym = _asymmetric(data.readings, motions).reindex(ids)
     ready = _ready(motions).reindex(ids)
-    measured = pd.to_datetime(by_patient["last_date"].max().reindex(ids))
-    waited = (today - measured).dt.days
-    reassess = waited + _TOLERANCE >= limit["reassess_due"]
-    low = frame["adherence_percent"] + _TOLERANCE < limit["low_adherence"]
+    waited = (today - pd.to_datetime(by_patient["last_date"].max().reindex(ids))).dt.days
     red = _red_flags(data).reindex(ids)
-    found: dict[str, list[tuple[str, str]]] = {pid: [] for pid in ids}
+    hits = {
+        "red_flag": red.notna(),
+        "worse": worse,
+        "not_responding": long_enough & ~worse & ~improved_score & ~improved_motion,
+        "asymmetry": asym.notna(),
+        "low_adherence": frame["adherence_percent"] + _TOLERANCE < limit["low_adherence"],
+        "ready_to_progress": ready.notna(),
+        "reassess_due": waited + _TOLERANCE >= limit["reassess_due"],
+    }
+    info = {
+        "red": red.to_dict(),
+        "flare": flare.to_dict(),
+        "worse_motion": worse_motion.to_dict(),
+        "asym": asym.to_dict(),
+        "ready": ready.to_dict(),
+        "waited": waited.to_dict(),
+        **{c: frame[c].to_dict() for c in ("adherence_percent", "visit_days")},
+        **{c: frame[c].to_dict() for c in ("pain_change", "odi_change")},
+    }
+    return hits, info
 
-    adherence: dict[Any, float] = frame["adherence_percent"].to_dict()
-    visit_days: dict[Any, float] = frame["visit_days"].to_dict()
-    pain: dict[Any, float] = frame["pain_change"].to_dict()
-    odi: dict[Any, float] = frame["odi_change"].to_dict()
 
-    def percent(pid: str) -> str:
-        return f"{adherence[pid]:.0f} %"
-
-    columns: list[tuple[str, pd.Series, Any]] = [
-        ("red_flag", red.notna(), lambda pid: f"Red flags {', '.join(red[pid])}: refer."),
-        (
-            "worse",
-            worse,
-            lambda pid: _worse_message(
-                {"pain": pain[pid], "ODI": odi[pid]}, flare[pid], worse_motion[pid]
-            ),
+def _flags(
+    data: CaseloadData, motions: pd.DataFrame, frame: pd.DataFrame, today: pd.Timestamp
+) -> list[list[tuple[str, str]]]:
+    """Per patient (in ``frame``'s order), the (flag, message) pairs, most severe first."""
+    hits, info = _hits(data, motions, frame, today)
+    messages: dict[str, Any] = {
+        "red_flag": lambda pid: f"Red flags {', '.join(info['red'][pid])}: refer.",
+        "worse": lambda pid: _worse_message(
+            {"pain": info["pain_change"][pid], "ODI": info["odi_change"][pid]},
+            info["flare"][pid],
+            info["worse_motion"][pid],
         ),
-        (
-            "not_responding",
-            not_responding,
-            lambda pid: f"No real change over {visit_days[pid]:.0f} visits.",
+        "not_responding": lambda pid: f"No real change over {info['visit_days'][pid]:.0f} visits.",
+        "asymmetry": lambda pid: f"Left-right gap: {_labels(info['asym'][pid])}.",
+        "low_adherence": lambda pid: (
+            f"Home programme done {info['adherence_percent'][pid]:.0f} % of days."
         ),
-        ("asymmetry", asym.notna(), lambda pid: f"Left-right gap: {_labels(asym[pid])}."),
-        ("low_adherence", low, lambda pid: f"Home programme done {percent(pid)} of days."),
-        ("ready_to_progress", ready.notna(), lambda pid: f"Ready: {_labels(ready[pid])}."),
-        ("reassess_due", reassess, lambda pid: f"ROM measured {int(waited[pid])} days ago."),
-    ]
+        "ready_to_progress": lambda pid: f"Ready: {_labels(info['ready'][pid])}.",
+        "reassess_due": lambda pid: f"ROM measured {int(info['waited'][pid])} days ago.",
+    }
     order = {s: i for i, s in enumerate(SEVERITIES)}
     severities = _severities()
-    columns.sort(key=lambda c: (order[severities[c[0]]], FLAGS.index(c[0])))
-    for flag, hit, message in columns:
-        for pid in ids[np.asarray(hit.fillna(False), dtype=bool)]:
-            found[pid].append((flag, message(pid)))
-    return [found[pid] for pid in ids]
+    found: dict[str, list[tuple[str, str]]] = {pid: [] for pid in frame.index}
+    for flag in sorted(hits, key=lambda f: (order[severities[f]], FLAGS.index(f))):
+        chosen = frame.index[np.asarray(hits[flag].fillna(False), dtype=bool)]
+        for pid in chosen:
+            found[pid].append((flag, messages[flag](pid)))
+    return [found[pid] for pid in frame.index]
 
 
 def _red_flags(data: CaseloadData) -> pd.Series:
     """Per patient, the red flags of the profile and of the latest visit that asked them."""
-    profile = data.patients.set_index("patient_id")["profile_red_flags"]
-    asked = data.visits[data.visits["red_flags"].notna()]
-    latest = asked.groupby("patient_id")["red_flags"].last().map(json.loads)
+    profile = data.patients.set_index("patient_id")["profile_red_flags"].to_dict()
+    latest = data.visits["red_flags"].dropna().to_dict()
     merged = {}
-    for pid in set(profile.index) | set(latest.index):
-        flags = sorted(set(profile.get(pid, ())) | set(latest.get(pid, ())))
+    for pid in set(profile) | set(latest):
+        flags = sorted(set(profile.get(pid, ())) | set(latest.get(pid) or ()))
         if flags:
             merged[pid] = flags
     return pd.Series(merged, dtype=object)

@@ -87,6 +87,10 @@ def import_tables(
                     "a row that breaks an id link or repeats a key",
                     f"ids that match the other files, each once ({exc.orig})",
                 ) from None
+    if conn.dialect.name == "postgresql":
+        # Fresh planner statistics: without them PostgreSQL plans the bulk-loaded tables as
+        # if empty (hash joins over whole tables for one patient's history).
+        conn.exec_driver_sql("ANALYZE")
     return counts
 
 
