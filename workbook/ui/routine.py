@@ -160,19 +160,22 @@ class _MovementRow(widgets.VBox):
     def __init__(self, movement: str, label: str) -> None:
         super().__init__()
         self.movement = movement
-        self.stretch = widgets.Dropdown(layout=widgets.Layout(width="380px"))
+        self.stretch = widgets.Dropdown(layout=widgets.Layout(width="330px"))
         self.dosage = {
             field: widgets.Text(
                 description=text,
                 style={"description_width": "initial"},
-                layout=widgets.Layout(width="150px" if field == "per_week" else "120px"),
+                layout=widgets.Layout(width="140px" if field == "per_week" else "110px"),
                 continuous_update=False,
             )
             for field, text in DOSAGE_FIELDS
         }
         self.message = widgets.HTML()
         self.note = widgets.HTML()  # why the swap list has one option
-        title = widgets.HTML(f"<b>{esc(label)}</b>", layout=widgets.Layout(width="170px"))
+        title = widgets.HTML(
+            f"<div style='line-height:1.3'><b>{esc(label)}</b></div>",
+            layout=widgets.Layout(width="160px"),
+        )
         self.children = [
             widgets.HBox([title, self.stretch, *self.dosage.values()]),
             self.note,
@@ -217,7 +220,7 @@ class RoutineScreen(Screen):
         )
         self._handout_note = widgets.Textarea(
             placeholder="A note for the patient (optional)",
-            layout=widgets.Layout(width="520px", height="48px"),
+            layout=widgets.Layout(width="620px", height="36px"),
             continuous_update=False,
         )
         self._handout_why = widgets.HTML()  # why there is no handout (a referral)
@@ -231,12 +234,19 @@ class RoutineScreen(Screen):
         self._handout_links = widgets.HTML()
 
     def _layout(self) -> None:
+        # the handout next to the routine it prints, at the top: one click, no scrolling
         self._handout_box = widgets.VBox(
             [
-                widgets.HTML("<b>Handout for the patient</b>"),
-                self._handout_name,
+                widgets.HBox(
+                    [
+                        widgets.HTML("<b>Handout for the patient:</b>"),
+                        self._handout_links,
+                        self._handout_button,
+                        self._handout_name,
+                    ],
+                    layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
+                ),
                 self._handout_note,
-                widgets.HBox([self._handout_links, self._handout_button]),
                 self._handout_why,
             ]
         )
@@ -244,12 +254,12 @@ class RoutineScreen(Screen):
             widgets.HTML("<h3 style='margin:4px 0'>2. Routine</h3>"),
             self._message,
             self._for_therapist,
+            self._handout_box,
             self._table,
             widgets.HTML("<b>Adjust the routine</b> (swap a stretch, change the dose)"),
             self._adjust,
             self._regenerate_button,
             self._left_out,
-            self._handout_box,
         ]
 
     def _wire(self) -> None:
@@ -369,7 +379,10 @@ class RoutineScreen(Screen):
                 inputs.stretch.disabled = len(choices) < 2
                 why = self.model.why_no_other(movement) if len(choices) == 1 else ""
                 inputs.note.value = (
-                    f"<span style='color:#555;font-size:12px'>{esc(why)}</span>" if why else ""
+                    f"<div class='wb-why-one' style='color:#555;font-size:12px;line-height:1.35'>"
+                    f"{esc(why)}</div>"
+                    if why
+                    else ""
                 )
                 for field, box in inputs.dosage.items():
                     value = row.get(field)
