@@ -26,7 +26,7 @@ def laptop(browser):
 
 def _tab_bar_in_view(page) -> bool:
     box = page.locator(".wb-tabs > .lm-TabBar").first.bounding_box()
-    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= LAPTOP["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"]
 
 
 def test_the_tab_bar_stays_in_view_while_a_long_tab_scrolls(lab, laptop, artifacts):
