@@ -139,14 +139,16 @@ def routine_table_html(table: pd.DataFrame) -> str:
     )
 
 
-def excluded_table_html(excluded: pd.DataFrame | None) -> str:
-    """What was left out for this patient, and why."""
+def excluded_table_html(excluded: pd.DataFrame | None, labels: dict[str, str] | None = None) -> str:
+    """What was left out for this patient, and why; movements in words (``labels``: the
+    routine's ``movement`` -> ``movement_label``)."""
     if excluded is None or not len(excluded):
         return message_html("Nothing was left out for this patient.", "info")
+    labels = labels or {}
     rows = [
         [
             str(r.get("name", r.get("stretch_id", ""))),
-            movement_label(r.get("movement", "")),
+            labels.get(str(r.get("movement", ""))) or movement_label(r.get("movement", "")),
             str(r["reason"]),
         ]
         for _, r in excluded.iterrows()
@@ -398,7 +400,12 @@ class RoutineScreen(Screen):
                 equipment_flag=[self.model.equipment_flag(m) for m in table["movement"]]
             )
         self._table.value = routine_table_html(table)
-        self._excluded.value = excluded_table_html(getattr(self.model.routine, "excluded", None))
+        labels = (
+            dict(zip(table["movement"], table["movement_label"], strict=True)) if len(table) else {}
+        )
+        self._excluded.value = excluded_table_html(
+            getattr(self.model.routine, "excluded", None), labels
+        )
         self._html_link()
         self._notify(action="Telling the other screens of the change")
 
