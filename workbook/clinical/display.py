@@ -21,14 +21,13 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from typing import SupportsFloat
 
 import numpy as np
 import pandas as pd
 
-from .measures import odi_band
+from .measures import motions_table, odi_band
 from .reference import score_threshold
 
 __all__ = [
@@ -402,28 +401,31 @@ _DEGREES = " (degrees)"
 
 
 def movement_label(code: object) -> str:
-    """A movement or motion code in words: ``hip_flexion`` -> ``Hip flexion``.
+    """A measured motion's code in words: ``hip_flexion`` -> ``Hip flexion``.
+
+    Codes without a row in ``data/motions.csv`` read with their underscores as spaces.
 
     Examples
     --------
     >>> movement_label("hip_flexion"), movement_label("hip_abduction")
-    ('Hip flexion', 'Groin (adductors)')
-    >>> movement_label("hip_adduction")  # a measured motion with no stretch of its own
-    'Hip adduction'
+    ('Hip flexion', 'Hip abduction')
+    >>> movement_label("hip_circles")
+    'Hip circles'
     """
     text = "" if is_blank(code) else str(code)
-    for labels in (_labels("movements.csv", "movement"), _labels("motions.csv", "motion")):
-        if text in labels:
-            return labels[text]
-    return text.replace("_", " ").strip().capitalize()
+    return _motion_labels().get(text) or text.replace("_", " ").strip().capitalize()
 
 
-@functools.cache
-def _labels(name: str, key: str) -> dict[str, str]:
-    from .tables import load_data_table
+_MOTION_LABELS: dict[str, str] = {}
 
-    table = load_data_table(name, [key, "label"])
-    return {str(k): str(v) for k, v in zip(table[key], table["label"], strict=True)}
+
+def _motion_labels() -> dict[str, str]:
+    if not _MOTION_LABELS:  # read once: the motions table does not change while running
+        table = motions_table()
+        _MOTION_LABELS.update(
+            {str(k): str(v) for k, v in zip(table["motion"], table["label"], strict=True)}
+        )
+    return _MOTION_LABELS
 
 
 def field_label(field: object) -> str:
@@ -444,10 +446,10 @@ def field_label(field: object) -> str:
         return _FIELD_LABELS[text]
     if text.endswith(_DEGREES):
         motion, _, side = text[: -len(_DEGREES)].partition(" ")
-        label = _labels("motions.csv", "motion").get(motion) or movement_label(motion)
+        label = movement_label(motion)
         return f"{label}, {side}" if side else label
-    if text in _labels("motions.csv", "motion"):
-        return _labels("motions.csv", "motion")[text]
+    if text in _motion_labels():
+        return _motion_labels()[text]
     return text.replace("_", " ").capitalize()
 
 

@@ -139,14 +139,16 @@ def routine_table_html(table: pd.DataFrame) -> str:
     )
 
 
-def excluded_table_html(excluded: pd.DataFrame | None) -> str:
-    """What was left out for this patient, and why."""
+def excluded_table_html(excluded: pd.DataFrame | None, labels: dict[str, str] | None = None) -> str:
+    """What was left out for this patient, and why; movements in words (``labels``: the
+    routine's ``movement`` -> ``movement_label``)."""
     if excluded is None or not len(excluded):
         return message_html("Nothing was left out for this patient.", "info")
+    labels = labels or {}
     rows = [
         [
             str(r.get("name", r.get("stretch_id", ""))),
-            movement_label(r.get("movement", "")),
+            labels.get(str(r.get("movement", ""))) or movement_label(r.get("movement", "")),
             str(r["reason"]),
         ]
         for _, r in excluded.iterrows()
@@ -160,19 +162,22 @@ class _MovementRow(widgets.VBox):
     def __init__(self, movement: str, label: str) -> None:
         super().__init__()
         self.movement = movement
-        self.stretch = widgets.Dropdown(layout=widgets.Layout(width="380px"))
+        self.stretch = widgets.Dropdown(layout=widgets.Layout(width="330px"))
         self.dosage = {
             field: widgets.Text(
                 description=text,
                 style={"description_width": "initial"},
-                layout=widgets.Layout(width="150px" if field == "per_week" else "120px"),
+                layout=widgets.Layout(width="140px" if field == "per_week" else "110px"),
                 continuous_update=False,
             )
             for field, text in DOSAGE_FIELDS
         }
         self.message = widgets.HTML()
         self.note = widgets.HTML()  # why the swap list has one option
-        title = widgets.HTML(f"<b>{esc(label)}</b>", layout=widgets.Layout(width="170px"))
+        title = widgets.HTML(
+            f"<div style='line-height:1.3'><b>{esc(label)}</b></div>",
+            layout=widgets.Layout(width="160px"),
+        )
         self.children = [
             widgets.HBox([title, self.stretch, *self.dosage.values()]),
             self.note,
@@ -217,7 +222,7 @@ class RoutineScreen(Screen):
         )
         self._handout_note = widgets.Textarea(
             placeholder="A note for the patient (optional)",
-            layout=widgets.Layout(width="520px", height="48px"),
+            layout=widgets.Layout(width="620px", height="36px"),
             continuous_update=False,
         )
         self._handout_why = widgets.HTML()  # why there is no handout (a referral)
@@ -231,12 +236,19 @@ class RoutineScreen(Screen):
         self._handout_links = widgets.HTML()
 
     def _layout(self) -> None:
+        # the handout next to the routine it prints, at the top: one click, no scrolling
         self._handout_box = widgets.VBox(
             [
-                widgets.HTML("<b>Handout for the patient</b>"),
-                self._handout_name,
+                widgets.HBox(
+                    [
+                        widgets.HTML("<b>Handout for the patient:</b>"),
+                        self._handout_links,
+                        self._handout_button,
+                        self._handout_name,
+                    ],
+                    layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
+                ),
                 self._handout_note,
-                widgets.HBox([self._handout_links, self._handout_button]),
                 self._handout_why,
             ]
         )
@@ -244,12 +256,12 @@ class RoutineScreen(Screen):
             widgets.HTML("<h3 style='margin:4px 0'>2. Routine</h3>"),
             self._message,
             self._for_therapist,
+            self._handout_box,
             self._table,
             widgets.HTML("<b>Adjust the routine</b> (swap a stretch, change the dose)"),
             self._adjust,
             self._regenerate_button,
             self._left_out,
-            self._handout_box,
         ]
 
     def _wire(self) -> None:
@@ -369,7 +381,10 @@ class RoutineScreen(Screen):
                 inputs.stretch.disabled = len(choices) < 2
                 why = self.model.why_no_other(movement) if len(choices) == 1 else ""
                 inputs.note.value = (
-                    f"<span style='color:#555;font-size:12px'>{esc(why)}</span>" if why else ""
+                    f"<div class='wb-why-one' style='color:#555;font-size:12px;line-height:1.35'>"
+                    f"{esc(why)}</div>"
+                    if why
+                    else ""
                 )
                 for field, box in inputs.dosage.items():
                     value = row.get(field)
@@ -385,7 +400,12 @@ class RoutineScreen(Screen):
                 equipment_flag=[self.model.equipment_flag(m) for m in table["movement"]]
             )
         self._table.value = routine_table_html(table)
-        self._excluded.value = excluded_table_html(getattr(self.model.routine, "excluded", None))
+        labels = (
+            dict(zip(table["movement"], table["movement_label"], strict=True)) if len(table) else {}
+        )
+        self._excluded.value = excluded_table_html(
+            getattr(self.model.routine, "excluded", None), labels
+        )
         self._html_link()
         self._notify(action="Telling the other screens of the change")
 

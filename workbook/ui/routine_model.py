@@ -107,7 +107,7 @@ class RoutineModel:
         return choices
 
     def equipment_flag(self, movement: str) -> str:
-        """'Check: the patient has no broomstick (any straight stick ... will do)', or ''."""
+        """'not at home: a broomstick - check the patient has the stand-in', or ''."""
         from ..clinical.selection import missing_equipment
 
         row = self.row(movement)
@@ -117,11 +117,13 @@ class RoutineModel:
         found = stretches.loc[stretches["stretch_id"] == row["stretch_id"]]
         if not len(found):
             return ""
-        parts = []
-        for label, substitute in missing_equipment(found.iloc[0], self.routine.profile):
-            text = f"not at home: {label[:1].lower()}{label[1:]}"
-            parts.append(f"{text} (use {substitute})" if substitute else text)
-        return "; ".join(parts)
+        missing = missing_equipment(found.iloc[0], self.routine.profile)
+        if not missing:
+            return ""
+        items = ", ".join(f"{label[:1].lower()}{label[1:]}" for label, _ in missing)
+        # the stand-in is named in the stretch's "needs" line already (equipment_text)
+        stand_in = " - check the patient has the stand-in" if all(s for _, s in missing) else ""
+        return f"not at home: {items}{stand_in}"
 
     def why_no_other(self, movement: str) -> str:
         """Why the swap list has one option: the reasons the others were left out."""
