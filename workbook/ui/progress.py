@@ -60,6 +60,7 @@ class ProgressScreen(Screen):
         super().__init__(active=active)
         self.model = ProgressModel(store, today=today)
         self._patient_id: str | None = None
+        self._correct_listeners: list[Callable[[str], None]] = []
         self._worker: threading.Thread | None = None
         self._generation = 0  # each pick or save while hidden; an older preparation is dropped
         self._prepared: tuple[int, str] | None = None
@@ -170,12 +171,6 @@ class ProgressScreen(Screen):
     def on_correct(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(visit_id)`` when the therapist asks to correct or void a visit."""
         self._correct_listeners.append(callback)
-
-    @property
-    def _correct_listeners(self) -> list[Callable[[str], None]]:
-        if not hasattr(self, "_on_correct_callbacks"):
-            self._on_correct_callbacks: list[Callable[[str], None]] = []
-        return self._on_correct_callbacks
 
     # drawing -----------------------------------------------------------------------------------
     def _prepare_in_background(self, patient_id: str) -> None:

@@ -29,7 +29,7 @@ __all__ = ["VisitForm"]
 
 RoutineProvider = Callable[[], Mapping[str, Any] | None]
 
-_ROM_COLUMNS = "150px 72px 72px minmax(180px, 1fr)"
+_ROM_COLUMNS = "150px 90px 90px minmax(170px, 1fr)"
 _NO_PATIENT = message_html("Open a patient first.", "info")
 
 
@@ -119,7 +119,7 @@ class VisitForm(Screen, CorrectionsMixin):
         for motion in MOTIONS:
             for side in SIDES:
                 self._rom[(motion, side)] = widgets.Text(
-                    placeholder="–", continuous_update=True, layout=fixed_width("100%")
+                    placeholder="not measured", continuous_update=True, layout=fixed_width("100%")
                 )
                 self._rom_msg[(motion, side)] = widgets.HTML()
             self._positions[motion] = widgets.Dropdown(
@@ -152,7 +152,7 @@ class VisitForm(Screen, CorrectionsMixin):
                 self._rom_grid(),
                 self._notes,
             ],
-            layout=widgets.Layout(width="530px", min_width="480px", margin="0 16px 0 0"),
+            layout=widgets.Layout(width="550px", min_width="500px", margin="0 16px 0 0"),
         )
         right = widgets.VBox(
             [
