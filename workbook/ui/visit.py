@@ -29,7 +29,7 @@ __all__ = ["VisitForm"]
 
 RoutineProvider = Callable[[], Mapping[str, Any] | None]
 
-_ROM_COLUMNS = "150px 90px 90px minmax(170px, 1fr)"
+_ROM_COLUMNS = "140px 100px 100px minmax(170px, 1fr)"
 _NO_PATIENT = message_html("Open a patient first.", "info")
 
 
@@ -121,7 +121,8 @@ class VisitForm(Screen, CorrectionsMixin):
                 self._rom[(motion, side)] = widgets.Text(
                     placeholder="not measured", continuous_update=True, layout=fixed_width("100%")
                 )
-                self._rom_msg[(motion, side)] = widgets.HTML()
+                # an empty message takes no room: shown only when it says something
+                self._rom_msg[(motion, side)] = widgets.HTML(layout=widgets.Layout(display="none"))
             self._positions[motion] = widgets.Dropdown(
                 options=position_choices,
                 value=default_position(motion),
@@ -331,6 +332,8 @@ class VisitForm(Screen, CorrectionsMixin):
             for message in [*self._rom_msg.values(), self._pain_msg, self._odi_msg]:
                 message.value = ""
             self._psfs.message.value = self._adherence.message.value = ""
+            for message in self._rom_msg.values():
+                message.layout.display = "none"
         finally:
             self._quiet = False
         self._update_save()
@@ -342,6 +345,7 @@ class VisitForm(Screen, CorrectionsMixin):
                 return
             message = self.model.check_rom(motion, side, change["new"])
             self._rom_msg[(motion, side)].value = field_message_html(message)
+            self._rom_msg[(motion, side)].layout.display = None if message else "none"
             self._update_save()
 
         return handler
