@@ -184,7 +184,8 @@ class ProgressScreen(Screen):
             except Exception as exc:  # shown when the tab is opened
                 self._worker_error = (generation, exc)
 
-        self._worker = threading.Thread(target=work, name="progress-prepare", daemon=True)
+        # not a daemon: a kernel shutting down lets the drawing finish instead of aborting it
+        self._worker = threading.Thread(target=work, name="progress-prepare")
         self._worker.start()
 
     def _take_prepared(self) -> tuple[bool, BaseException | None]:
