@@ -2,7 +2,8 @@
 
 Builds the clinic through the bulk path (CSV files in a temporary folder, then
 ``Store.import_csv``), then prints medians over repeated runs for: logging one visit, reading one
-patient's history, and the clinic-wide summary, each beside its target and beside a baseline
+patient's history, the clinic-wide summary and the caseload (``workbook.caseload``), each beside
+its target and beside a baseline
 measured in the same run (the same work in raw sqlite3, without the store's checks and
 DataFrames), so that a slow machine shows as a slow baseline rather than a slow store.
 
@@ -34,12 +35,15 @@ import pandas as pd
 
 from workbook.clinical.measures import MOTIONS, SIDES, default_position, motions_table
 from workbook.clinical.profile import PatientProfile
+from workbook.records.caseload import caseload
 from workbook.records.store import Store, open_store
 
+#: Issue 12's targets at 10,000 patients x 30 visits.
 TARGETS_S = {
-    "log one visit": 0.005,
-    "one patient's measurements": 0.010,
+    "log one visit": 0.010,
+    "one patient's measurements": 0.020,
     "clinic summary": 2.0,
+    "caseload": 2.0,
     "import": 60.0,
 }
 
@@ -70,6 +74,8 @@ def write_clinic(folder: Path, n_patients: int, n_visits: int, seed: int = 7) ->
             "birth_year": birth,
             "details": "{}",
             "created_at": now,
+            "discharged_on": "",
+            "discharge_reason": "",
         }
     ).to_csv(folder / "patients.csv", index=False)
     profile = PatientProfile(
@@ -100,9 +106,12 @@ def write_clinic(folder: Path, n_patients: int, n_visits: int, seed: int = 7) ->
             "current_version": 1,
             "visit_date": dates,
             "created_at": now,
+            "voided": 0,
         }
     ).to_csv(folder / "visits.csv", index=False)
     pain = rng.integers(0, 11, len(visit_ids))
+    prescribed = rng.integers(7, 15, len(visit_ids))
+    done = np.minimum(prescribed, rng.integers(0, 15, len(visit_ids)))
     pd.DataFrame(
         {
             "visit_id": visit_ids,
@@ -117,6 +126,11 @@ def write_clinic(folder: Path, n_patients: int, n_visits: int, seed: int = 7) ->
             "changed_at": now,
             "changed_by": "",
             "reason": "recorded",
+            "red_flags": "[]",
+            "psfs": "",
+            "days_done": done,
+            "days_prescribed": prescribed,
+            "voided": 0,
         }
     ).to_csv(folder / "visit_versions.csv", index=False)
     table = motions_table()
@@ -219,7 +233,10 @@ def measure(
     read_s, _ = median_time(lambda: store.measurements(next(it)), args.repeat)
     visits_s, _ = median_time(lambda: store.visits(next(it)), args.repeat)
     summary_s, _ = median_time(store.clinic_summary, 5)
+    caseload_s, _ = median_time(lambda: caseload(store), 5)
     patients_s, _ = median_time(store.patients, 5)
+    if store.engine.dialect.name == "postgresql":
+        explain_history(store, patient_ids[1])
     sqlite_path = store.location if store.engine.dialect.name == "sqlite" else None
     store.close()
     raw_log_s = raw_read_s = None
@@ -231,9 +248,24 @@ def measure(
         ("one patient's measurements", read_s, TARGETS_S["one patient's measurements"], raw_read_s),
         ("one patient's visits", visits_s, TARGETS_S["one patient's measurements"], None),
         ("clinic summary", summary_s, TARGETS_S["clinic summary"], None),
+        ("caseload (every active patient)", caseload_s, TARGETS_S["caseload"], None),
         ("patient list", patients_s, None, None),
         ("import (bulk path)", import_s, TARGETS_S["import"], None),
     ]
+
+
+def explain_history(store: Store, patient_id: str) -> None:
+    """The PostgreSQL plan of one patient's measurements, to see where the time goes."""
+    from workbook.records.visit_frames import _CURRENT_MEASUREMENTS
+
+    query = _CURRENT_MEASUREMENTS.compile(
+        dialect=store.engine.dialect, compile_kwargs={"literal_binds": False}
+    )
+    with store.engine.connect() as conn:
+        plan = conn.exec_driver_sql(
+            f"EXPLAIN (ANALYZE, BUFFERS) {query}", {**query.params, "patient_id": patient_id}
+        ).scalars()
+        print("\nPlan of one patient's measurements:\n  " + "\n  ".join(plan))
 
 
 def store_size_mb(store: Store) -> float:
@@ -259,12 +291,14 @@ def sqlite_baselines(
         visit = f"b_{k:010d}"
         raw.execute("BEGIN IMMEDIATE")
         raw.execute(
-            "INSERT INTO visits VALUES (?, ?, 1, ?, ?)",
+            "INSERT INTO visits (visit_id, patient_id, current_version, visit_date, created_at) "
+            "VALUES (?, ?, 1, ?, ?)",
             (visit, patient_ids[0], day.isoformat(), "now"),
         )
         raw.execute(
-            "INSERT INTO visit_versions VALUES (?, 1, ?, 3, NULL, NULL, '', '', "
-            "NULL, 'now', '', 'recorded')",
+            "INSERT INTO visit_versions (visit_id, version, visit_date, pain_nprs, odi_sections, "
+            "odi_index, therapist, notes, routine, changed_at, changed_by, reason) "
+            "VALUES (?, 1, ?, 3, NULL, NULL, '', '', NULL, 'now', '', 'recorded')",
             (visit, day.isoformat()),
         )
         raw.executemany(

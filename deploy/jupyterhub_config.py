@@ -144,9 +144,19 @@ c.Spawner.default_url = "/lab/tree/visit.ipynb"
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.http_timeout = 60
 c.Spawner.start_timeout = 90
+
+
+def workbook_role(spawner) -> str:
+    """WORKBOOK_ROLE of a therapist's server: 'admin' for hub admins (they alone may erase a
+    patient, workbook.records.identity.is_admin), else 'therapist'. Read when the server starts,
+    so a therapist made admin gets the role at their next start."""
+    return "admin" if getattr(spawner.user, "admin", False) else "therapist"
+
+
 c.Spawner.environment = {
     "WORKBOOK_DB": STORE_URL,  # ONE clinic store for every therapist
     "MPLBACKEND": "Agg",
+    "WORKBOOK_ROLE": workbook_role,  # JupyterHub calls it with the spawner
 }
 if hasattr(os, "geteuid") and os.geteuid() == 0 and SPAWNER == "simple":
     c.Spawner.args = ["--allow-root"]  # a try as root (containers): servers run as root too

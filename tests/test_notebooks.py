@@ -53,3 +53,60 @@ def test_notebooks_stay_thin(path):
         if cell["cell_type"] == "code":
             lines = [ln for ln in "".join(cell["source"]).splitlines() if ln.strip()]
             assert len(lines) <= 4, f"{path.name} cell {number} has {len(lines)} lines of code"
+
+
+# what a therapist sees, in JupyterLab and in Voila ---------------------------------------------
+@pytest.mark.parametrize("path", ALL, ids=[p.name for p in ALL])
+def test_notebooks_validate_with_nbformat_and_every_cell_has_an_id(path):
+    import nbformat
+
+    book = nbformat.read(path, as_version=4)
+    nbformat.validate(book)
+    assert (book.nbformat, book.nbformat_minor) >= (4, 5)
+    ids = [cell.get("id") for cell in book.cells]
+    assert all(ids) and len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("path", ALL, ids=[p.name for p in ALL])
+def test_code_is_hidden_and_no_check_cell_is_in_the_therapists_way(path):
+    book = _load(path)
+    for number, cell in enumerate(book["cells"], start=1):
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, number
+            assert "assert" not in text, f"{path.name} cell {number}: checks belong in the tests"
+        else:
+            assert "Run All Cells**, then" not in text  # Voila runs it; no instruction to run
+    words = "".join("".join(c["source"]) for c in book["cells"] if c["cell_type"] == "markdown")
+    # the hint for a refreshed page ("model not found"), in words that work in Voila too
+    assert "after the page was refreshed, reload the page" in words and "Restart Kernel" in words
+
+
+CHECKS = {
+    "visit.ipynb": "assert app.errors() == [], app.errors()\n"
+    "assert len(app.patient.listed()) == len(app.store.patients())\n"
+    "assert 'position: sticky' in app.children[0].value",
+    "caseload.ipynb": "assert caseload.errors() == [], caseload.errors()\n"
+    "assert len(caseload.listed()) > 0 and app.errors() == []",
+    "progress_report.ipynb": "assert report.errors() == [], report.errors()\n"
+    "assert len(report.patient.listed()) == len(report.store.patients())",
+}
+
+
+@pytest.mark.parametrize("path", ALL, ids=[p.name for p in ALL])
+def test_each_notebook_runs_and_opens_its_screen_without_an_error(path, tmp_path, monkeypatch):
+    """The checks that once sat in a cell at the end of the notebook, run in the same kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from workbook.records.demo import make_demo_store
+
+    store = make_demo_store(tmp_path / "demo.sqlite")
+    store.close()
+    monkeypatch.setenv("WORKBOOK_DB", str(tmp_path / "demo.sqlite"))
+    monkeypatch.setenv("WORKBOOK_EXPORTS", str(tmp_path / "exports"))
+    book = nbformat.read(path, as_version=4)
+    book.cells.append(nbformat.v4.new_code_cell(CHECKS[path.name]))
+    NotebookClient(book, timeout=120, kernel_name="python3").execute()  # raises on a failed cell
+    shown = book.cells[1].outputs
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in shown)

@@ -30,6 +30,7 @@ from .documents.handouts import handout
 from .documents.report import progress_report
 from .documents.share import import_case, share_case
 from .errors import WorkbookError
+from .records.caseload import caseload
 from .records.demo import make_demo_store
 from .records.paths import workbook_version
 from .records.store import Store, open_store
@@ -46,6 +47,7 @@ __all__ = [
     "Store",
     "WorkbookError",
     "adherence_summary",
+    "caseload",
     "export_chart",
     "generate_routine",
     "handout",

@@ -1,4 +1,6 @@
-"""Two therapists in the practice's JupyterHub each save a visit; the store names each.
+"""Three therapists in the practice's JupyterHub each save a visit at the same time; the store
+names each; a therapist who is not a hub admin cannot erase a patient, and a correction made on
+a stale version is refused.
 
 Everything goes through the hub as a browser would: sign-up and login forms of the real
 NativeAuthenticator, the admin's approval page, the hub's REST API to start each therapist's
@@ -26,7 +28,7 @@ from workbook.records.store import open_store
 pytestmark = [pytest.mark.hub, pytest.mark.postgresql]
 
 ADMIN = "admin"
-THERAPISTS = ("kim", "jo")
+THERAPISTS = ("kim", "jo", "ana")
 PASSWORD = "Hip-mobility-{name}-2024!"
 
 
@@ -158,7 +160,26 @@ print("VISIT", visit, os.environ["JUPYTERHUB_USER"])
 """
 
 
-def test_two_therapists_sign_up_are_approved_and_each_visit_names_its_therapist(hub) -> None:
+CORRECT_AND_ERASE = """
+import os
+from workbook.errors import WorkbookError
+from workbook.records.store import open_store
+with open_store() as store:
+    store.amend_visit({visit!r}, reason="typo", expected_version=1, pain=3)
+    for attempt in ("stale correction", "erasure"):
+        try:
+            if attempt == "erasure":
+                store.remove_patient({patient!r}, reason="asked to be forgotten")
+            else:
+                store.amend_visit({visit!r}, reason="mine", expected_version=1, pain=5)
+            print("DONE", attempt)
+        except WorkbookError as exc:
+            print("REFUSED", attempt, "|", exc)
+print("ROLE", os.environ.get("WORKBOOK_ROLE"))
+"""
+
+
+def test_three_therapists_sign_up_are_approved_and_each_visit_names_its_therapist(hub) -> None:
     profile = PatientProfile(age=70, activity="active", floor_transfer=True, kneeling="comfortable")
     with open_store(hub.store_url) as store:
         patient = store.add_patient("Ada Example", 1955, profile)
@@ -183,15 +204,17 @@ def test_two_therapists_sign_up_are_approved_and_each_visit_names_its_therapist(
     assert all(logged_in(hub, s) for s in sessions.values())
     tokens = {name: api_token(hub, sessions[name], name) for name in THERAPISTS}
 
+    servers: dict[str, str] = {}
+
     def save_visit(name: str) -> tuple[str, str]:
-        server = start_server(hub, name, tokens[name])
+        server = servers[name] = start_server(hub, name, tokens[name])
         out = run_in_kernel(
             server, tokens[name], LOG_A_VISIT.format(patient=patient, degrees=95 + len(name))
         )
         _, visit, user = next(line for line in out.splitlines() if line.startswith("VISIT")).split()
         return visit, user
 
-    with ThreadPoolExecutor(len(THERAPISTS)) as pool:  # both at the same time
+    with ThreadPoolExecutor(len(THERAPISTS)) as pool:  # all at the same time
         saved = dict(zip(THERAPISTS, pool.map(save_visit, THERAPISTS), strict=True))
 
     with open_store(hub.store_url) as store:
@@ -201,6 +224,22 @@ def test_two_therapists_sign_up_are_approved_and_each_visit_names_its_therapist(
             assert user == name
             assert visits.loc[visit, "therapist"] == name
             assert store.visit_history(visit).loc[0, "changed_by"] == name
+
+    # A therapist (not a hub admin) corrects her visit, is refused a stale correction and an
+    # erasure; the patient and every visit stay.
+    visit, _ = saved["kim"]
+    out = run_in_kernel(
+        servers["kim"], tokens["kim"], CORRECT_AND_ERASE.format(visit=visit, patient=patient)
+    )
+    assert "ROLE therapist" in out, out
+    assert "REFUSED stale correction | visit version = 1" in out, out
+    assert "now at version 2" in out
+    assert "REFUSED erasure | user = 'kim'" in out and "hub admin" in out, out
+    with open_store(hub.store_url) as store:
+        assert len(store.visits(patient)) == len(THERAPISTS)
+        history = store.visit_history(visit)
+        assert history["pain_nprs"].tolist() == [4.0, 3.0]
+        assert history.loc[1, "changed_by"] == "kim"
 
 
 def sign_up_with(hub, name: str, password: str) -> str:

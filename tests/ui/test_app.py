@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import ipywidgets as widgets
 import pytest
 
 from workbook.ui import ReportScreen, WorkbookApp
 from workbook.ui.app import PROGRESS_TAB, ROUTINE_TAB, VISIT_TAB
+from workbook.ui.common import store_label
+from workbook.ui.screen import input_widgets
 
 TODAY = dt.date(2025, 3, 1)
 
@@ -28,7 +31,7 @@ def app(clinic):
 
 def test_the_screen_opens_on_the_patient_tab_without_errors(app):
     assert app.tab == 0
-    assert app.tab_titles == ("1. Patient", "2. Routine", "3. Visit", "4. Progress")
+    assert app.tab_titles == ("1. Patient", "2. Routine", "3. Visit", "4. Progress", "5. Caseload")
     assert app.errors() == []
     assert app.banner == ""  # a clinic store gets no demo banner
 
@@ -103,4 +106,141 @@ def test_the_report_screen_follows_the_patient_chosen(clinic):
     assert "Hip flexion" in screen.progress._table.value
     assert bytes(screen.progress._chart.value).startswith(b"\x89PNG")
     screen.progress._report_button.click()
-    assert re.search(r'download="progress-report-\d{8}\.pdf"', screen.progress._links.value)
+    assert re.search(
+        r'download="AB-progress-report-\d{4}-\d{2}-\d{2}\.pdf"', screen.progress._links.value
+    )
+
+
+# one patient at a time ---------------------------------------------------------------------------
+def _navigation(app):
+    """The patient picker itself: choosing with it is the act under test, not patient data.
+
+    The caseload's filters and sort choose among patients too (navigation, not patient data).
+    """
+    caseload = (app.caseload._flag, app.caseload._therapist, app.caseload._sort)
+    return {id(app.patient._search), id(app.patient._results), *map(id, caseload)}
+
+
+def _show_every_tab(app):
+    for tab in (ROUTINE_TAB, VISIT_TAB, PROGRESS_TAB, 0):
+        app.show_tab(tab)
+
+
+def _type_something_distinctive(widget):
+    """Set a value nobody would choose for patient B, as a therapist typing for A would."""
+    if isinstance(widget, widgets.DatePicker):
+        widget.value = dt.date(2020, 2, 2)
+    elif isinstance(widget, widgets.Checkbox | widgets.ToggleButton):
+        widget.value = not widget.value
+    elif isinstance(widget, widgets.SelectMultiple):
+        if widget.options:
+            widget.value = (
+                widget.options[-1][1]
+                if isinstance(widget.options[-1], tuple)
+                else widget.options[-1],
+            )
+    elif isinstance(widget, widgets.Dropdown | widgets.Select | widgets.RadioButtons):
+        values = [o[1] if isinstance(o, tuple) else o for o in widget.options]
+        others = [v for v in values if v != widget.value]
+        if others:
+            widget.value = others[-1]
+    elif isinstance(widget, widgets.IntText | widgets.BoundedIntText | widgets.IntSlider):
+        widget.value = getattr(widget, "max", 7) if hasattr(widget, "max") else 7
+    elif isinstance(widget, widgets.FloatText | widgets.BoundedFloatText | widgets.FloatSlider):
+        widget.value = getattr(widget, "max", 7.5) if hasattr(widget, "max") else 7.5
+    elif isinstance(widget, widgets.Text | widgets.Textarea):
+        widget.value = "typed for A 77"
+    return widget.value
+
+
+def _values(app):
+    skip = _navigation(app)
+    return [
+        (type(w).__name__, w.description, w.value) for w in input_widgets(app) if id(w) not in skip
+    ]
+
+
+def test_nothing_typed_for_one_patient_is_visible_after_picking_another(clinic):
+    store, ann, carl = clinic
+    app = WorkbookApp(store, today=TODAY)
+    app.patient.select(ann)
+    _show_every_tab(app)
+    app.patient._sections.selected_index = 0  # the add-patient section open, as in use
+    skip = _navigation(app)
+    typed = {id(w): _type_something_distinctive(w) for w in input_widgets(app) if id(w) not in skip}
+    assert len(typed) > 20  # every tab's inputs were reached
+    app.patient.select(carl)
+    assert "Discard today's unsaved values" in app.asking  # the visit form holds values for A
+    app._discard_button.click()
+    _show_every_tab(app)
+
+    fresh = WorkbookApp(store, today=TODAY)  # what the screens show for B with nothing typed
+    fresh.patient.select(carl)
+    _show_every_tab(fresh)
+    assert _values(app) == _values(fresh)
+    assert app.routine._handout_note.value == ""
+    assert not any(box.value for box in app.patient._new_form._conditions.values())
+    assert not any(box.value for box in app.patient._new_form._equipment.values())
+
+
+def test_every_screen_is_told_to_forget_the_previous_patient(app, clinic, monkeypatch):
+    _, ann, carl = clinic
+    told = []
+    for screen in app.screens:
+        monkeypatch.setattr(screen, "reset_for_patient", lambda s=screen: told.append(s))
+    app.patient.select(ann)
+    assert told == list(app.screens)
+    app.patient.select(ann)  # the same patient again (a saved profile): nothing forgotten
+    assert told == list(app.screens)
+    app.patient.select(carl)
+    assert told == list(app.screens) * 2
+
+
+def test_unsaved_visit_values_ask_before_they_are_dropped_and_keep_keeps_them(app, clinic):
+    _, ann, carl = clinic
+    app.patient.select(ann)
+    app.visit.has_unsaved = lambda: True  # the visit tab says it holds unsaved values
+    app.patient.select(carl)
+    assert "Discard today's unsaved values for Ann Byrne?" in app.asking
+    assert app.patient.model.chosen.patient_id == ann  # nothing dropped yet
+    assert app.patient._results.value == ann
+    app._keep_button.click()
+    assert app.asking == ""
+    assert app.patient.model.chosen.patient_id == ann
+    assert app.tab == VISIT_TAB  # back to the values to save them
+
+
+def test_discard_opens_the_other_patient_and_clears_the_question(app, clinic):
+    _, ann, carl = clinic
+    app.patient.select(ann)
+    app.visit.has_unsaved = lambda: True
+    app.patient.select(carl)
+    app._discard_button.click()
+    assert app.asking == ""
+    assert app.patient.model.chosen.patient_id == carl
+    assert "Carl Dunne" in app.visit._patient_label.value
+
+
+def test_no_question_when_nothing_is_unsaved(app, clinic):
+    _, ann, carl = clinic
+    app.patient.select(ann)
+    app.patient.select(carl)
+    assert app.asking == ""
+    assert app.patient.model.chosen.patient_id == carl
+
+
+# fits the screen, names the store -------------------------------------------------------
+def test_the_tab_bar_stays_in_view(app):
+    assert "wb-tabs" in app._tabs._dom_classes and "wb-app" in app._dom_classes
+    style = app.children[0].value
+    assert "position: sticky" in style and ".wb-tabs" in style
+
+
+def test_a_clinic_store_is_named_on_screen_and_the_demo_is_not(clinic):
+    store = clinic[0]
+    app = WorkbookApp(store, today=TODAY)
+    assert "Clinic store" in app.store_line
+    assert store_label(store) in app.store_line
+    store.mark_as_demo()
+    demo = WorkbookApp(store, today=TODAY)
+    assert demo.store_line == "" and "fictional" in demo.banner

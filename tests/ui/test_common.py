@@ -33,10 +33,13 @@ def test_download_link_carries_the_bytes_and_an_escaped_file_name():
     assert base64.b64decode(href) == data
 
 
-def test_plain_error_keeps_the_workbook_message_and_names_other_faults():
+def test_plain_error_says_the_workbook_message_in_words_and_names_other_faults():
     assert common.plain_error(WorkbookError("pain", 11, "0 to 10")) == (
-        "pain = 11 is not allowed; 0 to 10."
+        "Pain (0-10) = 11 is not allowed; 0 to 10."
     )
+    text = common.plain_error(WorkbookError("hip_flexion left (degrees)", "400", "0 to 150"))
+    assert text == "Hip flexion, left = 400\u00b0 is not allowed; 0 to 150."
+    assert "hold_s" not in common.plain_error(WorkbookError("hold_s", "abc", "a whole number"))
     text = common.plain_error(RuntimeError("disk full"), "Saving the visit")
     assert text == "Saving the visit failed: RuntimeError: disk full"
 
@@ -71,3 +74,10 @@ def test_png_image_is_a_png_image_widget():
     image = common.png_image(b"abc", width="100px")
     assert image.format == "png"
     assert image.value == b"abc"
+
+
+def test_the_store_line_names_a_clinic_store_and_stays_quiet_for_the_demo(store):
+    assert common.store_label(store) in common.store_line_html(store)
+    assert common.store_label(store)
+    store.mark_as_demo()
+    assert common.store_line_html(store) == ""

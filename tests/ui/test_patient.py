@@ -127,3 +127,54 @@ def test_select_by_id_opens_a_patient_hidden_by_the_current_search(screen, clini
     screen._search.value = "dun"
     chosen = screen.select(ids["ann"])
     assert chosen.patient_id == ids["ann"]
+
+
+def test_an_age_typed_for_the_birth_year_is_understood_and_said(screen, clinic):
+    store, _ = clinic
+    screen._new_name.value = "Gil Hart"
+    screen._new_birth_year.value = "54"
+    assert "age 54: born 1971" in screen._new_birth_year_msg.value
+    screen._add_button.click()
+    assert store.patient(screen.model.chosen.patient_id)["birth_year"] == 1971
+
+
+def test_a_wrong_birth_year_is_said_in_words_not_column_names(screen):
+    screen._new_birth_year.value = "19x0"
+    assert "Birth year" in screen._new_birth_year_msg.value
+    assert "birth_year" not in screen._new_birth_year_msg.value
+
+
+def test_the_floor_question_is_shown_whole_beside_its_tick(screen):
+    form = screen._new_form
+    assert form._floor_transfer.description == ""  # a description would be cut at its width
+    assert any(
+        getattr(w, "value", None) == "Gets down to the floor and back up unaided"
+        for w in form.children[1].children
+    )
+
+
+def test_the_add_form_starts_empty_for_the_next_new_patient(screen, clinic):
+    form = screen._new_form
+    screen._new_name.value = "Gil Hart"
+    screen._new_birth_year.value = "1950"
+    first_condition = next(iter(form._conditions.values()))
+    first_equipment = next(iter(form._equipment.values()))
+    first_condition.value = first_equipment.value = True
+    form._floor_transfer.value = False
+    form._kneeling.value = "unable"
+    screen._add_button.click()
+    assert "added" in screen._add_message.value
+    assert not first_condition.value and not first_equipment.value
+    assert form._floor_transfer.value is True and form._kneeling.value == "comfortable"
+    assert screen._new_birth_year.value == ""
+
+
+def test_another_patient_guarded_by_the_app_keeps_the_open_one(screen, clinic):
+    _, ids = clinic
+    screen.select(ids["ann"])
+    asked = []
+    screen.set_guard(lambda pid: asked.append(pid) or False)
+    screen._results.value = ids["carl"]
+    assert asked == [ids["carl"]]
+    assert screen.model.chosen.patient_id == ids["ann"]
+    assert screen._results.value == ids["ann"]

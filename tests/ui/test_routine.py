@@ -147,17 +147,100 @@ def test_the_handout_button_gives_html_and_pdf_links_with_the_name_escaped(scree
             r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
         )
     )
-    assert set(links) == {"handout.html", "handout.pdf"}
-    page = base64.b64decode(links["handout.html"]).decode("utf-8")
+    html_name, pdf_name = (screen.model.handout_name(s) for s in (".html", ".pdf"))
+    assert set(links) == {html_name, pdf_name}
+    assert re.fullmatch(r"[A-Z]+-handout-\d{4}-\d\d-\d\d\.html", html_name)  # initials, what, day
+    page = base64.b64decode(links[html_name]).decode("utf-8")
     assert "Ann &lt;b&gt;Byrne&lt;/b&gt;" in page and "<b>Byrne</b>" not in page
     assert "&lt;b&gt;gently&lt;/b&gt;" in page
-    assert base64.b64decode(links["handout.pdf"]).startswith(b"%PDF")
+    assert base64.b64decode(links[pdf_name]).startswith(b"%PDF")
 
 
 def test_the_handout_can_leave_the_name_out(screen):
     screen._handout_name.value = False
     screen._handout_button.click()
     encoded = re.search(
-        r'download="handout.html" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
+        r'download="[^"]+\.html" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
     ).group(1)
     assert "Byrne" not in base64.b64decode(encoded).decode("utf-8")
+
+
+# two readers, equipment, one click -----------------------------------------------------
+def test_what_was_left_out_names_movements_in_words(screen):
+    assert "hip_flexion" not in screen._excluded.value
+    assert "Hip flexion" in screen._excluded.value
+
+
+def test_a_red_flag_shows_the_referral_and_no_handout(older_stenosis):
+    from dataclasses import replace
+
+    flagged = replace(older_stenosis, red_flags=frozenset({"cauda_equina"}))
+    screen = RoutineScreen()
+    screen.show_patient(flagged, "Ann Byrne")
+    assert 'class="wb-referral"' in screen._for_therapist.value
+    assert "Refer" in screen._for_therapist.value
+    assert screen._handout_button.disabled
+    assert "red flag" in screen._handout_why.value
+    assert screen._handout_links.value == ""
+
+
+def test_a_hip_replacement_tells_the_therapist_to_confirm_the_surgeons_restrictions(
+    older_stenosis,
+):
+    from dataclasses import replace
+
+    operated = replace(older_stenosis, conditions=frozenset({"hip_replacement_posterior"}))
+    screen = RoutineScreen()
+    screen.show_patient(operated, "Ann Byrne")
+    assert "surgeon" in screen._for_therapist.value
+    assert "wb-therapist-notes" in screen._for_therapist.value
+
+
+def test_a_dose_outside_the_evidence_range_is_flagged_on_screen(screen):
+    movement = next(iter(screen._rows))
+    screen._rows[movement].dosage["hold_s"].value = "300"
+    assert 'class="wb-dose-warning"' in screen._table.value
+    assert "evidence range" in screen._table.value
+
+
+def test_a_stretch_needing_what_the_patient_lacks_is_flagged_with_its_substitute():
+    from workbook.clinical.profile import PatientProfile
+
+    chair_only = PatientProfile(
+        age=70,
+        activity="sedentary",
+        floor_transfer=False,
+        kneeling="unable",
+        equipment={"armless_chair"},
+    )
+    screen = RoutineScreen()
+    screen.show_patient(chair_only, "Eve Example")
+    table = screen._table.value
+    assert 'class="wb-equipment-warning"' in table
+    assert "not at home: a broomstick" in table and "straight stick" in table
+
+
+def test_a_swap_list_with_one_option_says_why_nothing_else_fits(screen):
+    single = [r for r in screen._rows.values() if len(r.stretch.options) == 1]
+    assert single  # the older stenosis patient has movements with one safe stretch
+    for row in single:
+        assert "Nothing else fits" in row.note.value or "No other stretch" in row.note.value
+    assert "cannot" in " ".join(r.note.value for r in single)
+
+
+def test_the_handout_web_page_is_one_click_as_soon_as_the_routine_is_ready(screen):
+    links = re.findall(r'download="([^"]+)"', screen._handout_links.value)
+    assert links == [screen.model.handout_name(".html")]
+    screen._handout_note.value = "After your morning walk"
+    encoded = re.search(r'base64,([^"]+)"', screen._handout_links.value).group(1)
+    assert "After your morning walk" in base64.b64decode(encoded).decode("utf-8")
+
+
+def test_the_handout_note_does_not_carry_to_the_next_patient(screen, athlete):
+    screen._handout_note.value = "After your morning walk"
+    screen._handout_name.value = False
+    screen.reset_for_patient()
+    screen.show_patient(athlete, "Carl Dunne")
+    assert screen._handout_note.value == "" and screen._handout_name.value is True
+    encoded = re.search(r'base64,([^"]+)"', screen._handout_links.value).group(1)
+    assert "morning walk" not in base64.b64decode(encoded).decode("utf-8")

@@ -91,7 +91,7 @@ def test_an_error_goes_to_the_message_line_or_to_the_target_named():
     screen.children = [screen._message, beside_a_field]
     screen._show_error(WorkbookError("pain", 11, "0 to 10"), "Checking the pain", beside_a_field)
     assert screen._message.value == ""
-    assert "pain = 11 is not allowed" in beside_a_field.value
+    assert "Pain (0-10) = 11 is not allowed" in beside_a_field.value
     screen._show_error(OSError("disk full"), "Saving")
     assert screen.status() == "\u26a0 Saving failed: OSError: disk full"
     assert len(screen.errors()) == 2

@@ -27,7 +27,7 @@ from typing import SupportsFloat
 import numpy as np
 import pandas as pd
 
-from .measures import odi_band
+from .measures import motions_table, odi_band
 from .reference import score_threshold
 
 __all__ = [
@@ -36,6 +36,8 @@ __all__ = [
     "count_label",
     "dose_sentence",
     "dose_short",
+    "error_message",
+    "field_label",
     "format_cell",
     "format_date",
     "format_degrees",
@@ -45,6 +47,7 @@ __all__ = [
     "format_odi",
     "format_percent",
     "is_blank",
+    "movement_label",
     "normal_label",
     "score_label",
     "verdict_label",
@@ -358,3 +361,119 @@ def dose_sentence(hold_s: int, reps: int, per_week: int, per_side: bool) -> str:
     days = "every day" if per_week == 7 else f"{count_label(per_week, 'day')} a week"
     side = ", each side" if per_side else ""
     return f"Hold {count_label(hold_s, 'second')}, {times}{side}, {days}."
+
+
+# What the therapist calls a field the checks name by its column (WorkbookError.field).
+_FIELD_LABELS: dict[str, str] = {
+    "hold_s": "Hold (seconds)",
+    "reps": "Times",
+    "per_week": "Days a week",
+    "birth_year": "Birth year",
+    "birth year": "Birth year",
+    "visit_date": "Visit date",
+    "pain": "Pain (0-10)",
+    "pain_nprs": "Pain (0-10)",
+    "pain (NPRS)": "Pain (0-10)",
+    "psfs": "Activities (PSFS)",
+    "psfs activity": "Activity (PSFS)",
+    "odi": "ODI sections",
+    "odi index": "ODI (%)",
+    "odi_index": "ODI (%)",
+    "therapist": "Therapist",
+    "notes": "Notes",
+    "note": "Note",
+    "name": "Name",
+    "age": "Age",
+    "sex": "Sex",
+    "activity": "Activity",
+    "kneeling": "Kneeling",
+    "floor_transfer": "Gets down to the floor",
+    "conditions": "Conditions",
+    "equipment": "Equipment",
+    "instrument": "Instrument",
+    "position": "Position",
+    "stretch_id": "Stretch",
+    "movement": "Movement",
+    "days_done": "Days done",
+    "days_prescribed": "Days prescribed",
+}
+_DEGREES = " (degrees)"
+
+
+def movement_label(code: object) -> str:
+    """A measured motion's code in words: ``hip_flexion`` -> ``Hip flexion``.
+
+    Codes without a row in ``data/motions.csv`` read with their underscores as spaces.
+
+    Examples
+    --------
+    >>> movement_label("hip_flexion"), movement_label("hip_abduction")
+    ('Hip flexion', 'Hip abduction')
+    >>> movement_label("hip_circles")
+    'Hip circles'
+    """
+    text = "" if is_blank(code) else str(code)
+    return _motion_labels().get(text) or text.replace("_", " ").strip().capitalize()
+
+
+_MOTION_LABELS: dict[str, str] = {}
+
+
+def _motion_labels() -> dict[str, str]:
+    if not _MOTION_LABELS:  # read once: the motions table does not change while running
+        table = motions_table()
+        _MOTION_LABELS.update(
+            {str(k): str(v) for k, v in zip(table["motion"], table["label"], strict=True)}
+        )
+    return _MOTION_LABELS
+
+
+def field_label(field: object) -> str:
+    """The words a therapist uses for a field that a check names by its column.
+
+    Used by every screen for :attr:`WorkbookError.field`; an unknown field reads with its
+    underscores as spaces.
+
+    Examples
+    --------
+    >>> field_label("hip_flexion left (degrees)")
+    'Hip flexion, left'
+    >>> field_label("hold_s"), field_label("birth_year"), field_label("visit_date")
+    ('Hold (seconds)', 'Birth year', 'Visit date')
+    """
+    text = "" if is_blank(field) else str(field).strip()
+    if text in _FIELD_LABELS:
+        return _FIELD_LABELS[text]
+    if text.endswith(_DEGREES):
+        motion, _, side = text[: -len(_DEGREES)].partition(" ")
+        label = movement_label(motion)
+        return f"{label}, {side}" if side else label
+    if text in _motion_labels():
+        return _motion_labels()[text]
+    return text.replace("_", " ").capitalize()
+
+
+def error_message(field: object, value: object, allowed: str, where: str = "") -> str:
+    """A refused value said in the therapist's words (what :class:`WorkbookError` holds).
+
+    Examples
+    --------
+    >>> error_message("hip_flexion left (degrees)", "400", "a number from 0 to 150")
+    'Hip flexion, left = 400° is not allowed; a number from 0 to 150.'
+    >>> error_message("hold_s", "abc", "a whole number")
+    "Hold (seconds) = 'abc' is not allowed; a whole number."
+    """
+    text = "" if value is None else str(value).strip()
+    try:
+        float(text)
+        numeric = bool(text)
+    except ValueError:
+        numeric = False
+    if numeric:
+        shown = text + (DEG if str(field).endswith(_DEGREES) else "")
+    elif is_blank(value) or text == "":
+        shown = "(empty)"
+    else:
+        shown = f"'{text}'"
+    prefix = f"{where}: " if where else ""
+    return f"{prefix}{field_label(field)} = {shown} is not allowed; {allowed}."

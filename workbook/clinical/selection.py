@@ -33,6 +33,7 @@ __all__ = [
     "cues_for",
     "equipment_text",
     "exclusions",
+    "missing_equipment",
     "preferred_intensity",
     "rules",
 ]
@@ -108,6 +109,29 @@ def exclusions(stretch: Stretch, profile: PatientProfile, r: Rules) -> list[str]
             label = r.equipment[item]["label"].lower()
             reasons.append(f"needs {label}, which this patient does not have")
     return reasons
+
+
+def missing_equipment(stretch: Stretch, profile: PatientProfile) -> list[tuple[str, str]]:
+    """What the stretch needs that the patient lacks: ``(label, substitute)`` pairs.
+
+    The substitute is the household item named in ``data/equipment.csv`` ('' when none);
+    the screen flags the stretch with it so that the therapist can check the patient has it.
+
+    Examples
+    --------
+    >>> p = PatientProfile(age=70, activity="sedentary", floor_transfer=False,
+    ...                    kneeling="unable", equipment={"armless_chair"})
+    >>> missing_equipment({"equipment": ("broomstick", "armless_chair")}, p)
+    [('A broomstick', 'any straight stick: a mop handle or a length of dowel')]
+    """
+    r = rules()
+    missing = []
+    for item in stretch["equipment"] or ():
+        if item in profile.equipment:
+            continue
+        row = r.equipment.get(str(item), {"label": str(item), "substitute": ""})
+        missing.append((str(row["label"]), str(row["substitute"] or "")))
+    return missing
 
 
 def equipment_text(stretch: Stretch, profile: PatientProfile, r: Rules) -> str:

@@ -8,6 +8,7 @@ new PNG bytes in tens of milliseconds (``benchmarks/bench_chart.py``).
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,12 +19,17 @@ from matplotlib.figure import Figure
 from ..clinical.measures import SIDES
 from ..clinical.profile import PatientProfile
 from ..errors import WorkbookError
-from .chart_draw import DrawnChart, draw_chart
+from .chart_draw import FONT_SIZE, DrawnChart, draw_chart
 from .chart_plan import AxisLimits, ChartPlan, axis_limits, plan_chart
 
-__all__ = ["SCREEN_DPI", "ProgressChart", "check_title"]
+__all__ = ["SCREEN_DPI", "SCREEN_WIDTH_PX", "ProgressChart", "check_title"]
 
 SCREEN_DPI = 72  # the widget shows the chart at about its natural size
+#: The chart's width on a 1366 x 768 laptop, in pixels: drawn at this width, shown at this width
+#: (never scaled by the browser, so never blurred).
+SCREEN_WIDTH_PX = 940
+# the screen chart is shorter than the printed one, so more of it fits a laptop's height
+_SCREEN_PANEL_IN, _SCREEN_SCORE_IN, _SCREEN_MARGIN_IN = 1.9, 1.7, 0.8
 
 
 def check_title(title: object) -> str | None:
@@ -58,6 +64,10 @@ class ProgressChart:
         resolution instead.
     blit : bool, default True
         False redraws the whole figure on every update (same picture, slower); for comparison.
+    width_px : int, optional
+        Draw exactly this many pixels wide (the resolution follows), on one Figure reused for
+        every patient, with the legend at the top: the screen's chart. Without it, the chart
+        is drawn at ``dpi`` on a new Figure per layout, the legend at the bottom.
 
     Examples
     --------
@@ -84,6 +94,7 @@ class ProgressChart:
         title: str | None = None,
         dpi: float = SCREEN_DPI,
         blit: bool = True,
+        width_px: int | None = None,
     ) -> None:
         if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 20 <= dpi <= 600:
             raise WorkbookError("dpi", dpi, "a number from 20 to 600")
@@ -92,11 +103,24 @@ class ProgressChart:
         self.title = check_title(title)
         self.dpi = float(dpi)
         self.blit = bool(blit)
+        if width_px is not None and (
+            isinstance(width_px, bool) or not isinstance(width_px, int) or not width_px >= 200
+        ):
+            raise WorkbookError("width_px", width_px, "a whole number of pixels, 200 or more")
+        self.width_px = width_px
+        self._figure: Figure | None = None  # the one Figure reused when width_px is given
         self.rebuilds = 0  # how many times the whole chart was drawn; for tests and benchmarks
         self._drawn: DrawnChart | None = None
         self._key: tuple | None = None
         self._limits: AxisLimits | None = None
         self._background: Any = None
+
+    def reset(self, profile: PatientProfile | None) -> None:
+        """Another patient: their normal values, a full redraw next time, the same Figure."""
+        self.profile = profile
+        self._key = None
+        self._drawn = None
+        self._background = None
 
     @property
     def figure(self) -> Figure | None:
@@ -144,9 +168,12 @@ class ProgressChart:
     def _rebuild(self, plan: ChartPlan) -> DrawnChart:
         self._limits = axis_limits(plan, headroom=True)
         self._key = plan.layout_key
-        self._drawn = draw_chart(
-            plan, self._limits, title=self.title, ax=None, animated=self.blit, dpi=self.dpi
-        )
+        if self.width_px is None:
+            self._drawn = draw_chart(
+                plan, self._limits, title=self.title, ax=None, animated=self.blit, dpi=self.dpi
+            )
+        else:
+            self._drawn = self._draw_on_screen_figure(plan, self._limits)
         figure = self._drawn.figure
         canvas = _agg_canvas(figure)
         canvas.draw()
@@ -157,6 +184,30 @@ class ProgressChart:
         self.rebuilds += 1
         return self._drawn
 
+    def _draw_on_screen_figure(self, plan: ChartPlan, limits: AxisLimits) -> DrawnChart:
+        """Draw on the one kept Figure, exactly ``width_px`` wide, legend on top."""
+        n_panels = max(1, len(plan.panels))
+        cols = 1 if n_panels <= 1 else 2
+        rows = math.ceil(n_panels / cols)
+        width_in = 10.0 if cols == 2 else 6.5
+        height_in = rows * _SCREEN_PANEL_IN + _SCREEN_MARGIN_IN + (0.3 if self.title else 0)
+        height_in += _SCREEN_SCORE_IN if plan.has_scores else 0
+        assert self.width_px is not None
+        dpi = self.width_px / width_in
+        figure = self._figure
+        if figure is None:
+            figure = self._figure = Figure()
+            FigureCanvasAgg(figure)
+        figure.clear()
+        figure.set_layout_engine("constrained")
+        figure.set_dpi(dpi)
+        figure.set_size_inches(width_in, height_in)
+        drawn = draw_chart(
+            plan, limits, title=self.title, ax=figure.add_subplot(), animated=self.blit, dpi=dpi
+        )
+        _legend_on_top(figure, drawn)
+        return drawn
+
     @staticmethod
     def _set_lines(drawn: DrawnChart, plan: ChartPlan) -> None:
         lines = drawn.lines
@@ -166,6 +217,26 @@ class ProgressChart:
         for score, (x, y) in plan.scores.items():
             if ("score", score) in lines:
                 lines[("score", score)].set_data(x, y)
+
+
+def _legend_on_top(figure: Figure, drawn: DrawnChart) -> None:
+    """Move the key to the top of the figure, where it is read before the panels."""
+    for ax in drawn.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        handles = list(legend.legend_handles)
+        labels = [text.get_text() for text in legend.get_texts()]
+        legend.remove()
+        figure.legend(
+            handles=handles,
+            labels=labels,
+            loc="outside upper center",
+            ncols=min(4, len(handles)),
+            frameon=False,
+            fontsize=FONT_SIZE,
+        )
+        return
 
 
 def _agg_canvas(figure: Figure) -> FigureCanvasAgg:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -56,6 +57,7 @@ __all__ = [
     "progress_report",
     "report_page_count",
     "report_pages",
+    "without_paths",
 ]
 
 A4_PORTRAIT = (8.27, 11.69)
@@ -103,7 +105,7 @@ def _table(
         ax.text(0, 1, "Nothing recorded yet.", fontsize=font + 1, va="top")
         return
     table = ax.table(
-        cellText=rows,
+        cellText=[[without_paths(cell) for cell in row] for row in rows],
         colLabels=header,
         colWidths=widths,
         loc="upper left",
@@ -121,9 +123,31 @@ def _table(
             cell.set_text_props(fontweight="bold")
 
 
+_DATA_PATH = re.compile(r"\s*[(,;]?\s*(?:see\s+)?(?:data/)?[\w-]+\.csv\)?", re.IGNORECASE)
+
+
+def without_paths(text: object) -> str:
+    """Text for the printed page without the data files it came from (a developer's detail).
+
+    Examples
+    --------
+    >>> without_paths("MDC95 (data/measurement_error.csv)")
+    'MDC95'
+    >>> without_paths("stretch table (data/stretches.csv), Ostelo 2008")
+    'stretch table, Ostelo 2008'
+    """
+    return _DATA_PATH.sub("", str(text)).strip()
+
+
 def _notes(fig: Figure, y: float, lines: list[str]) -> None:
     fig.text(
-        0.05, y, "\n".join(lines), fontsize=_FONT - 0.5, va="top", color="#333333", linespacing=1.5
+        0.05,
+        y,
+        "\n".join(without_paths(line) for line in lines),
+        fontsize=_FONT - 0.5,
+        va="top",
+        color="#333333",
+        linespacing=1.5,
     )
 
 
@@ -139,43 +163,43 @@ _ROM_COLUMNS: tuple[tuple[str, float], ...] = (
     ("Motion", 0.125),
     ("Side", 0.04),
     ("Visits", 0.04),
-    ("First", 0.07),
-    ("First", 0.045),
-    ("Latest", 0.07),
-    ("Latest", 0.045),
+    ("First visit", 0.07),
+    ("First value", 0.065),
+    ("Latest visit", 0.07),
+    ("Latest value", 0.065),
     ("Change", 0.05),
     ("MDC", 0.045),
     ("Judgement", 0.075),
     ("% of normal", 0.07),
-    ("Normal (reference)", 0.19),
+    ("Normal (reference)", 0.15),
     ("Left − right", 0.07),
     ("Instrument", 0.065),
 )
 _SCORE_COLUMNS: tuple[tuple[str, float], ...] = (
-    ("Measure", 0.17),
+    ("Measure", 0.15),
     ("Scored", 0.05),
-    ("First", 0.08),
-    ("First", 0.05),
-    ("Latest", 0.08),
-    ("Latest", 0.05),
+    ("First visit", 0.08),
+    ("First score", 0.07),
+    ("Latest visit", 0.08),
+    ("Latest score", 0.07),
     ("Change", 0.06),
     ("Change %", 0.07),
     ("MCID", 0.05),
     ("Meets MCID", 0.08),
     ("Meets 30 %", 0.08),
-    ("Judgement", 0.14),
+    ("Judgement", 0.12),
 )
 _PROGRESS_NOTES = [
-    "First and latest: the first and last visits at which each was measured. "
+    "First and latest visit: the first and last visits at which each was measured. "
     "Change: latest minus first; a larger angle is better, a lower pain or ODI score is "
     "better.",
     "Range of motion: 'improved' or 'worse' when the change reaches the minimal detectable "
     "change (MDC95, from the measurement-error reference); 'within error' when it "
     "does not, so it may be measurement noise.",
     "Pain and ODI: 'improved' when the fall reaches both the MCID and 30 % of the first "
-    "score (Ostelo 2008, data/mcid.csv).",
+    "score (Ostelo 2008).",
     f"Instrument 'changed': readings differ by 3-5{DEG} between instruments, so compare with "
-    "care. Normal values: data/normal_rom.csv, the reference named beside each value.",
+    "care. Normal values: the reference named beside each value.",
 ]
 
 

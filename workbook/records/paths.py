@@ -17,7 +17,9 @@ system group: ``WORKBOOK_SHARED_GROUP=1`` in the environment gives the group rea
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import re
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +34,7 @@ __all__ = [
     "backups_dir",
     "default_store_path",
     "demo_store_path",
+    "export_name",
     "exports_dir",
     "file_mode",
     "folder_mode",
@@ -143,3 +146,33 @@ def exports_dir() -> Path:
     except OSError:
         path = Path(tempfile.mkdtemp(prefix="workbook-exports-"))  # 0700 already
     return path
+
+
+def export_name(
+    name: str | None, what: str, day: dt.date | str | None = None, suffix: str = ""
+) -> str:
+    """The file name of an export for the record: ``<initials>-<what>-<date><suffix>``.
+
+    One helper for every export (handout, report, chart, table), so that files from different
+    patients on one day do not collide and sort by patient, then kind, then date. Only the
+    initials are used: the full name stays in the clinic store. (The share bundle is
+    anonymous and does not use this.)
+
+    Examples
+    --------
+    >>> export_name("Eve Example", "handout", dt.date(2026, 11, 24), ".pdf")
+    'EE-handout-2026-11-24.pdf'
+    >>> export_name("Anne-Marie d'Arcy", "Progress chart", "2026-11-24", "png")
+    'AMDA-progress-chart-2026-11-24.png'
+    >>> export_name(None, "report", dt.date(2026, 1, 2))
+    'patient-report-2026-01-02'
+    """
+    words = re.findall(r"[^\W\d_]+", name or "")
+    initials = "".join(word[0] for word in words).upper()[:4] or "patient"
+    kind = re.sub(r"[^a-z0-9]+", "-", (what or "export").lower()).strip("-") or "export"
+    if day is None:
+        day = dt.date.today()
+    date = day.isoformat() if isinstance(day, dt.date) else str(day)[:10]
+    if suffix and not suffix.startswith("."):
+        suffix = "." + suffix
+    return f"{initials}-{kind}-{date}{suffix}"

@@ -83,6 +83,7 @@ def patients_frame(conn: Connection) -> pd.DataFrame:
             sa.func.count().label("n_visits"),
             sa.func.max(visits_t.c.visit_date).label("last_visit_date"),
         )
+        .where(visits_t.c.voided == 0)
         .group_by(visits_t.c.patient_id)
         .subquery()
     )
@@ -93,9 +94,12 @@ def patients_frame(conn: Connection) -> pd.DataFrame:
         patients_t.c.created_at,
         counts.c.n_visits,
         counts.c.last_visit_date,
+        patients_t.c.discharged_on,
+        patients_t.c.discharge_reason,
     ).select_from(patients_t.outerjoin(counts, counts.c.patient_id == patients_t.c.patient_id))
     rows = [tuple(r) for r in conn.execute(query).all()]
     columns = ["patient_id", "name", "birth_year", "created_at", "n_visits", "last_visit_date"]
+    columns += ["discharged_on", "discharge_reason"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["patient_id"] = frame["patient_id"].astype(str)
     frame["name"] = frame["name"].astype(str)
@@ -104,6 +108,9 @@ def patients_frame(conn: Connection) -> pd.DataFrame:
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601")
     frame["n_visits"] = frame["n_visits"].fillna(0).astype("int64")
     frame["last_visit_date"] = pd.to_datetime(frame["last_visit_date"], format="%Y-%m-%d")
+    frame["discharged_on"] = pd.to_datetime(frame["discharged_on"], format="%Y-%m-%d")
+    reasons = [r[-1] for r in rows]  # None while active (pandas 3 would read it as NaN)
+    frame["discharge_reason"] = pd.Series(reasons, index=frame.index, dtype=object)
     order = frame["name"].str.casefold()
     frame = frame.assign(_key=order).sort_values(["_key", "patient_id"]).drop(columns="_key")
     return frame.reset_index(drop=True)

@@ -24,6 +24,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "TABLES",
+    "V2_COLUMNS",
     "audit_log_t",
     "ensure_schema",
     "from_json",
@@ -41,10 +42,11 @@ __all__ = [
     "visits_t",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Schema migrations: ``MIGRATIONS[n]`` takes a store from version n - 1 to n, inside the
-#: opening transaction. Version 1 is the first schema, created by ``metadata.create_all``.
+#: opening transaction. Version 1 is the first schema, created by ``metadata.create_all``;
+#: the steps themselves live in :mod:`workbook.records.migrations`.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 
@@ -105,6 +107,9 @@ patients_t = sa.Table(
     sa.Column("birth_year", sa.Integer, nullable=False),
     sa.Column("details", sa.Text, nullable=False),  # JSON object of identifiers (phone, mrn...)
     sa.Column("created_at", sa.String(40), nullable=False),
+    # Version 2: a discharged patient is kept but off the active caseload (NULL = active).
+    sa.Column("discharged_on", sa.String(10), nullable=True),
+    sa.Column("discharge_reason", sa.Text, nullable=True),
 )
 
 profiles_t = sa.Table(
@@ -128,6 +133,8 @@ visits_t = sa.Table(
     sa.Column("current_version", sa.Integer, nullable=False),
     sa.Column("visit_date", sa.String(10), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
+    # Version 2: 1 when the current version voids the visit (kept, but out of every reading).
+    sa.Column("voided", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_visits_patient_date", "patient_id", "visit_date"),
 )
 
@@ -146,6 +153,13 @@ visit_versions_t = sa.Table(
     sa.Column("changed_at", sa.String(40), nullable=False),
     sa.Column("changed_by", sa.Text, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
+    # Version 2: red flags (JSON list of ids answered yes; NULL = not asked), PSFS (JSON object
+    # activity -> 0-10), adherence since the last visit, and whether this version voids it.
+    sa.Column("red_flags", sa.Text, nullable=True),
+    sa.Column("psfs", sa.Text, nullable=True),
+    sa.Column("days_done", sa.Integer, nullable=True),
+    sa.Column("days_prescribed", sa.Integer, nullable=True),
+    sa.Column("voided", sa.Integer, nullable=False, server_default="0"),
     sa.PrimaryKeyConstraint("visit_id", "version"),
     # SQLite: the rows live in the primary-key b-tree (no second copy as an index).
     sqlite_with_rowid=False,
@@ -193,6 +207,31 @@ TABLES: tuple[sa.Table, ...] = (
     measurements_t,
     audit_log_t,
 )
+
+
+#: The columns version 2 added, per table (issues 11 and 12: red flags, PSFS, adherence,
+#: voided visits, discharge).
+V2_COLUMNS: dict[str, tuple[str, ...]] = {
+    "patients": ("discharged_on", "discharge_reason"),
+    "visits": ("voided",),
+    "visit_versions": ("red_flags", "psfs", "days_done", "days_prescribed", "voided"),
+}
+
+
+def _add_v2_columns(conn: Connection) -> None:
+    """Version 1 -> 2: add the new columns; every existing row reads as before (NULL or 0)."""
+    quote = conn.dialect.identifier_preparer.quote
+    for table in TABLES:
+        for name in V2_COLUMNS.get(table.name, ()):
+            column = table.c[name]
+            ddl = f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(name)} "
+            ddl += column.type.compile(dialect=conn.dialect)
+            if column.server_default is not None:
+                ddl += f" DEFAULT {column.server_default.arg} NOT NULL"  # type: ignore[attr-defined]
+            conn.execute(sa.text(ddl))
+
+
+MIGRATIONS[2] = _add_v2_columns
 
 
 #: PostgreSQL advisory lock held while the schema is checked or created (any fixed number).

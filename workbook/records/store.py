@@ -56,6 +56,7 @@ from .engine import (
     resolve_location,
     run_transaction,
 )
+from .identity import current_user, require_admin
 from .integrity import open_checked, prepare_store_file
 from .paths import private_dir
 from .schema import (
@@ -67,6 +68,7 @@ from .schema import (
     schema_version,
     store_meta,
 )
+from .store_practice import PracticeMethods, who
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -101,7 +103,7 @@ def open_store(location: str | os.PathLike[str] | None = None) -> Store:
     return Store(resolve_location(location))
 
 
-class Store:
+class Store(PracticeMethods):
     """A clinic's patients and visits. Make one with :func:`open_store`.
 
     Reading methods return pandas DataFrames (latest versions); writing methods check every
@@ -236,13 +238,17 @@ class Store:
         )
         return patient_id
 
-    def patients(self) -> pd.DataFrame:
-        """One row per patient, sorted by name.
+    def patients(self, active_only: bool = False) -> pd.DataFrame:
+        """One row per patient, sorted by name (only those not discharged with ``active_only``).
 
         Columns: patient_id, name, birth_year, age (this year minus the birth year),
-        created_at (UTC), n_visits, last_visit_date.
+        created_at (UTC), n_visits, last_visit_date, discharged_on (NaT while active),
+        discharge_reason (None while active).
         """
-        return self._read(patients.patients_frame)
+        table = self._read(patients.patients_frame)
+        if active_only:
+            table = table[table["discharged_on"].isna()].reset_index(drop=True)
+        return table
 
     def find_patients(self, text: str) -> pd.DataFrame:
         """Patients whose name contains ``text`` (any case), or whose id is exactly ``text``."""
@@ -272,7 +278,7 @@ class Store:
             The new profile version.
         """
         profile_json = patients.check_profile(profile)
-        by = measures.check_text("changed_by", changed_by, limit=measures.MAX_NAME_CHARS)
+        by = who("changed_by", changed_by)
         why = measures.check_text("reason", reason)
         at = now()
         return self._write(
@@ -289,20 +295,24 @@ class Store:
         """
         return self._read(lambda conn: patients.profile_history_frame(conn, patient_id))
 
-    def remove_patient(self, patient_id: str, *, reason: str, requested_by: str) -> dict[str, int]:
+    def remove_patient(
+        self, patient_id: str, *, reason: str, requested_by: str | None = None
+    ) -> dict[str, int]:
         """Erase a patient on request; returns the counts of deleted rows per table.
 
         Name, details, profiles, visits (every version) and measurements are deleted and leave
         no byte in the store's files (:mod:`~workbook.records.erasure`). The audit log keeps the
         opaque id, who asked, why (``reason`` may not name the patient), when and the counts;
-        the patient's earlier audit reasons are blanked.
+        the patient's earlier audit reasons are blanked. Inside a JupyterHub only hub admins may
+        erase, and ``requested_by`` defaults to the logged-in user.
         """
+        require_admin("erase a patient")
         why = measures.check_required_text("reason", reason, "why the patient is removed")
-        who = measures.check_required_text(
-            "requested_by", requested_by, "who asked for the removal"
+        asker = measures.check_required_text(
+            "requested_by", requested_by or current_user(), "who asked for the removal"
         )
         counts = self._write(
-            lambda conn: erasure.erase_patient(conn, patient_id, requested_by=who, reason=why)
+            lambda conn: erasure.erase_patient(conn, patient_id, requested_by=asker, reason=why)
         )
         self._erasure_pending = is_sqlite_file(self._url)
         self._finish_erasure()
@@ -330,8 +340,12 @@ class Store:
         routine: Mapping[str, Any] | None = None,
         therapist: str = "",
         notes: str = "",
+        red_flags: Sequence[str] | None = None,
+        psfs: Mapping[str, float] | None = None,
+        days_done: int | None = None,
+        days_prescribed: int | None = None,
     ) -> str:
-        """Record a visit: range of motion, pain, ODI and the routine given.
+        """Record a visit: range of motion, pain, ODI, the routine given and the answers.
 
         Parameters
         ----------
@@ -353,6 +367,9 @@ class Store:
             The routine given at the visit (``Routine.to_dict()``), kept as JSON.
         therapist, notes : str
             Without a therapist, inside a JupyterHub the logged-in user (``$JUPYTERHUB_USER``).
+        red_flags, psfs, days_done, days_prescribed : optional
+            The red flags answered yes (ids; empty: asked, none), the PSFS ``{activity: 0-10}``
+            and adherence since the last visit (:mod:`~workbook.records.visit_answers`).
 
         Returns
         -------
@@ -366,8 +383,13 @@ class Store:
         """
         fields: dict[str, object] = {"visit_date": visit_date, "rom": rom, "pain": pain, "odi": odi}
         # Inside a JupyterHub the logged-in therapist is who saw the patient.
-        therapist = therapist or os.environ.get("JUPYTERHUB_USER", "")
-        fields |= {"routine": routine, "therapist": therapist, "notes": notes}
+        therapist = therapist or current_user() or ""
+        fields |= {"routine": routine, "therapist": therapist, "notes": notes, "psfs": psfs}
+        fields |= {
+            "red_flags": red_flags,
+            "days_done": days_done,
+            "days_prescribed": days_prescribed,
+        }
         values, readings = visits.check_visit_fields(fields)
         visit_id, at = new_id("v_"), now()
         self._write(
@@ -400,40 +422,6 @@ class Store:
         instrument, position; sorted by date, motion, side.
         """
         return self._read(lambda conn: visit_frames.measurements_frame(conn, patient_id))
-
-    def amend_visit(
-        self, visit_id: str, *, reason: str, changed_by: str = "", **changes: Any
-    ) -> int:
-        """Correct a visit by writing a new version; the earlier versions stay readable.
-
-        Parameters
-        ----------
-        visit_id : str
-        reason : str
-            Why the record changes (required).
-        changed_by : str
-            Who changes it.
-        **changes
-            Any of visit_date, rom, pain, odi, notes, therapist, routine, with the same rules
-            as :meth:`log_visit`. ``rom`` replaces the whole set of measurements of the visit
-            (pass the corrected full set; a reading left out is no longer part of the visit).
-            Passing None for pain, odi or routine clears it. Fields not passed are carried over.
-
-        Returns
-        -------
-        int
-            The new version number (2 for the first correction).
-        """
-        why = measures.check_required_text("reason", reason, "why the visit is corrected")
-        by = measures.check_text("changed_by", changed_by, limit=measures.MAX_NAME_CHARS)
-        visits.check_changes(changes)
-        new, readings = visits.check_visit_fields(changes)
-        at = now()
-        return self._write(
-            lambda conn: visits.amend_visit(
-                conn, visit_id, new, readings, requested=list(changes), by=by, reason=why, at=at
-            )
-        )
 
     def visit_history(self, visit_id: str) -> pd.DataFrame:
         """Every version of a visit, oldest first, with who changed it, when and why.

@@ -52,7 +52,7 @@ def _end_visit(last: bool) -> sa.ScalarSelect[Any]:
     order = [inner.c[k].desc() if last else inner.c[k] for k in keys]
     return (
         sa.select(inner.c.visit_id)
-        .where(inner.c.patient_id == patients_t.c.patient_id)
+        .where((inner.c.patient_id == patients_t.c.patient_id) & (inner.c.voided == 0))
         .order_by(*order)
         .limit(1)
         .scalar_subquery()
@@ -128,7 +128,7 @@ def _queries() -> tuple[sa.CompoundSelect[Any], sa.Select[Any], sa.Select[Any]]:
         .select_from(
             _v.join(_m, (_m.c.visit_id == _v.c.visit_id) & (_m.c.version == _v.c.current_version))
         )
-        .where(_v.c.patient_id.in_(sa.bindparam("ids", expanding=True)))
+        .where(_v.c.patient_id.in_(sa.bindparam("ids", expanding=True)) & (_v.c.voided == 0))
     )
     return at_ends, partial_ids, all_readings
 

@@ -29,13 +29,14 @@ from sqlalchemy.exc import IntegrityError
 from ..clinical import measures
 from ..errors import WorkbookError, one_of
 from .paths import file_mode
-from .schema import TABLES, audit_log_t, patients_t, store_meta
+from .schema import TABLES, V2_COLUMNS, audit_log_t, patients_t, store_meta
 from .spreadsheet import guard_cell, unguard_frame
 from .transfer_checks import check_values
 
 __all__ = ["export_tables", "import_tables", "read_export"]
 
 _INT_COLUMNS = {"birth_year", "version", "current_version", "pain_nprs"}
+_INT_COLUMNS |= {"days_done", "days_prescribed", "voided"}  # schema version 2
 _FLOAT_COLUMNS = {"degrees", "odi_index"}
 _META_KEYS = ("store_id", "created_at", "is_demo")
 
@@ -119,6 +120,10 @@ def import_tables(
                     "a row that breaks an id link or repeats a key",
                     f"ids that match the other files, each once ({exc.orig})",
                 ) from None
+    if conn.dialect.name == "postgresql":
+        # Fresh planner statistics: without them PostgreSQL plans the bulk-loaded tables as
+        # if empty (hash joins over whole tables for one patient's history).
+        conn.exec_driver_sql("ANALYZE")
     return counts
 
 
@@ -133,7 +138,7 @@ def _read_table(folder: Path, table: sa.Table) -> pd.DataFrame:
         raise WorkbookError(
             "file", str(path), f"a CSV file written by export_csv ({type(exc).__name__})"
         ) from None
-    frame = unguard_frame(frame)
+    frame = _add_v2_columns(unguard_frame(frame), table)
     if list(frame.columns) != columns:
         raise WorkbookError(
             f"{table.name}.csv columns", list(frame.columns), f"exactly {', '.join(columns)}"
@@ -145,6 +150,20 @@ def _read_table(folder: Path, table: sa.Table) -> pd.DataFrame:
         elif column.nullable:
             frame[name] = frame[name].where(frame[name] != "", None)
     return frame
+
+
+def _add_v2_columns(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
+    """An export of a version-1 store: the columns version 2 added, empty (or 0), in place."""
+    columns = [c.name for c in table.columns]
+    missing = [c for c in columns if c not in frame.columns]
+    if not missing or list(frame.columns) != [c for c in columns if c not in missing]:
+        return frame
+    if not set(missing) <= set(V2_COLUMNS.get(table.name, ())):
+        return frame
+    for name in missing:
+        default = table.c[name].server_default
+        frame[name] = "0" if default is not None else ""
+    return frame[columns]
 
 
 def _numbers(frame: pd.DataFrame, table: str, name: str, *, nullable: bool) -> pd.Series:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from ..errors import WorkbookError
 from .patients import patient_row
 from .schema import from_json, measurements_t, visit_versions_t, visits_t
+from .visit_answers import ANSWER_FIELDS, decode_answers
 
 __all__ = ["VISIT_COLUMNS", "measurements_frame", "visit_history_frame", "visits_frame"]
 
@@ -33,6 +34,7 @@ VISIT_COLUMNS = (
     "therapist",
     "notes",
     "routine",
+    *ANSWER_FIELDS,
     "version",
     "amended",
 )
@@ -61,6 +63,7 @@ _CURRENT_VISITS = (
         _vv.c.therapist,
         _vv.c.notes,
         _vv.c.routine,
+        *[_vv.c[name] for name in ANSWER_FIELDS],
         _vv.c.version,
     )
     .select_from(
@@ -69,7 +72,7 @@ _CURRENT_VISITS = (
             (_vv.c.visit_id == visits_t.c.visit_id) & (_vv.c.version == visits_t.c.current_version),
         )
     )
-    .where(visits_t.c.patient_id == sa.bindparam("patient_id"))
+    .where((visits_t.c.patient_id == sa.bindparam("patient_id")) & (visits_t.c.voided == 0))
     .order_by(visits_t.c.visit_date, visits_t.c.created_at, visits_t.c.visit_id)
 )
 
@@ -89,7 +92,7 @@ _CURRENT_MEASUREMENTS = (
             (_m.c.visit_id == visits_t.c.visit_id) & (_m.c.version == visits_t.c.current_version),
         )
     )
-    .where(visits_t.c.patient_id == sa.bindparam("patient_id"))
+    .where((visits_t.c.patient_id == sa.bindparam("patient_id")) & (visits_t.c.voided == 0))
     .order_by(visits_t.c.visit_date, visits_t.c.created_at, _m.c.visit_id, _m.c.motion, _m.c.side)
 )
 
@@ -125,7 +128,7 @@ def _visit_frame(rows: Sequence[Any]) -> pd.DataFrame:
     frame["notes"] = frame["notes"].astype(str)
     frame["version"] = frame["version"].astype("int64")
     frame["amended"] = frame["version"] > 1
-    return frame
+    return decode_answers(frame)
 
 
 def measurements_frame(conn: Connection, patient_id: object) -> pd.DataFrame:
@@ -156,10 +159,12 @@ def _history_rows(conn: Connection, visit_id: object) -> tuple[list[Any], list[A
             _vv.c.therapist,
             _vv.c.notes,
             _vv.c.routine,
+            *[_vv.c[name] for name in ANSWER_FIELDS],
             _vv.c.version,
             _vv.c.changed_at,
             _vv.c.changed_by,
             _vv.c.reason,
+            _vv.c.voided,
         )
         .where(_vv.c.visit_id == visit_id)
         .order_by(_vv.c.version)
@@ -175,17 +180,21 @@ def _history_rows(conn: Connection, visit_id: object) -> tuple[list[Any], list[A
 def visit_history_frame(conn: Connection, visit_id: object) -> pd.DataFrame:
     """Every version of a visit, oldest first (the columns of ``Store.visit_history``)."""
     versions, readings = _history_rows(conn, visit_id)
-    frame = _visit_frame([tuple(r)[:10] for r in versions])
+    frame = _visit_frame([tuple(r)[: len(VISIT_COLUMNS) - 1] for r in versions])
     frame["changed_at"] = pd.to_datetime(
         [r.changed_at for r in versions], utc=True, format="ISO8601"
     )
     frame["changed_by"] = [r.changed_by for r in versions]
     frame["reason"] = [r.reason for r in versions]
+    frame["voided"] = [bool(r.voided) for r in versions]
     rom: dict[int, dict[tuple[str, str], float]] = {int(v): {} for v in frame["version"]}
     for version, motion, side, degrees in readings:
         rom[int(version)][(motion, side)] = float(degrees)
     frame["rom"] = pd.Series([rom[int(v)] for v in frame["version"]], dtype=object)
-    fields = ("visit_date", "pain_nprs", "odi_sections", "therapist", "notes", "routine", "rom")
+    fields = (
+        *("visit_date", "pain_nprs", "odi_sections", "therapist", "notes", "routine"),
+        *(*ANSWER_FIELDS, "voided", "rom"),
+    )
     changed: list[tuple[str, ...]] = [()]
     for i in range(1, len(frame)):
         before, after = frame.iloc[i - 1], frame.iloc[i]

@@ -22,20 +22,25 @@ from ..errors import WorkbookError, one_of
 from .audit import record_event
 from .patients import patient_row
 from .schema import measurements_t, to_json, visit_versions_t, visits_t
+from .visit_answers import ANSWER_FIELDS, check_answers
 
 __all__ = [
     "AMENDABLE",
     "Reading",
     "amend_visit",
     "check_changes",
+    "check_current",
+    "check_expected_version",
     "check_rom",
     "check_visit_fields",
     "insert_version",
     "insert_visit",
+    "visit_on",
+    "void_visit",
 ]
 
 #: The fields a correction may change (the keyword arguments of ``Store.amend_visit``).
-AMENDABLE = ("visit_date", "rom", "pain", "odi", "notes", "therapist", "routine")
+AMENDABLE = ("visit_date", "rom", "pain", "odi", "notes", "therapist", "routine", *ANSWER_FIELDS)
 
 #: The columns of a visit version that a correction carries over when not changed.
 _VERSION_FIELDS = (
@@ -46,6 +51,7 @@ _VERSION_FIELDS = (
     "therapist",
     "notes",
     "routine",
+    *ANSWER_FIELDS,
 )
 
 _ROM_ALLOWED = (
@@ -165,6 +171,7 @@ def check_visit_fields(fields: Mapping[str, Any]) -> tuple[dict[str, Any], list[
         )
     if "notes" in fields:
         values["notes"] = measures.check_text("notes", fields["notes"])
+    values |= check_answers(fields)
     return values, readings
 
 
@@ -277,6 +284,7 @@ def amend_visit(
     by: str,
     reason: str,
     at: str,
+    expected_version: int | None = None,
 ) -> int:
     """Write the next version of a visit: ``new`` values over the current ones.
 
@@ -284,6 +292,7 @@ def amend_visit(
     Returns the new version number.
     """
     current, patient = _current_version(conn, visit_id)
+    check_current(current, expected_version)
     if "visit_date" in new:
         day = measures.check_visit_after_birth(new["visit_date"], patient.birth_year)
         new = {**new, "visit_date": day.isoformat()}
@@ -318,3 +327,88 @@ def amend_visit(
         detail={"version": version, "changed": sorted(set(changed))},
     )
     return version
+
+
+# -- concurrency and voiding (schema version 2) -----------------------------------------------
+
+
+def check_expected_version(expected_version: object) -> int | None:
+    """None (no check) or a whole version number, 1 or more."""
+    if expected_version is None:
+        return None
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise WorkbookError("expected_version", expected_version, "a version number (1 or more)")
+    if expected_version < 1:
+        raise WorkbookError("expected_version", expected_version, "a version number (1 or more)")
+    return expected_version
+
+
+def check_current(current: sa.Row[Any], expected_version: int | None) -> None:
+    """Refuse to change a voided visit, or one no longer at ``expected_version``.
+
+    Optimistic concurrency: two therapists correcting the same visit each pass the version
+    they read; the second is told who changed it and when, and reloads (nothing is lost).
+    """
+    if expected_version is not None and current.version != expected_version:
+        who = current.changed_by or "someone"
+        raise WorkbookError(
+            "visit version",
+            expected_version,
+            f"the current version: this visit was changed by {who} at {current.changed_at}: "
+            f"it is now at version {current.version}; reload it",
+        )
+    if current.voided:
+        raise WorkbookError(
+            "visit_id",
+            current.visit_id,
+            f"a visit that is not void (voided at version {current.version}: {current.reason})",
+        )
+
+
+def void_visit(
+    conn: Connection,
+    visit_id: str,
+    *,
+    by: str,
+    reason: str,
+    at: str,
+    expected_version: int | None = None,
+) -> int:
+    """Write a new version marking the visit void: kept in its history, out of every reading."""
+    current, patient = _current_version(conn, visit_id)
+    check_current(current, expected_version)
+    values = {c: getattr(current, c) for c in _VERSION_FIELDS}
+    version = current.version + 1
+    values.update(changed_at=at, changed_by=by, reason=reason, voided=1)
+    insert_version(conn, visit_id, version, values, _readings_of(conn, visit_id, current.version))
+    conn.execute(
+        visits_t.update()
+        .where(visits_t.c.visit_id == visit_id)
+        .values(current_version=version, voided=1)
+    )
+    record_event(
+        conn,
+        "void_visit",
+        patient_id=patient.patient_id,
+        visit_id=visit_id,
+        actor=by,
+        reason=reason,
+        detail={"version": version},
+    )
+    return version
+
+
+def visit_on(conn: Connection, patient_id: str, day: str) -> str | None:
+    """The first (non-void) visit of the patient saved on ``day`` (ISO date), or None."""
+    patient_row(conn, patient_id)
+    found = conn.execute(
+        sa.select(visits_t.c.visit_id)
+        .where(
+            (visits_t.c.patient_id == patient_id)
+            & (visits_t.c.visit_date == day)
+            & (visits_t.c.voided == 0)
+        )
+        .order_by(visits_t.c.created_at, visits_t.c.visit_id)
+        .limit(1)
+    ).scalar()
+    return None if found is None else str(found)

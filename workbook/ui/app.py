@@ -9,6 +9,11 @@ A notebook cell is one line::
 The four screens stay independent widgets; the app only wires them: opening a patient updates
 the routine, the visit form and the progress; a saved visit refreshes the progress. A tab that is
 hidden does not redraw; it redraws when it is shown (see :class:`~workbook.ui.screen.Screen`).
+
+One patient at a time: before another patient is opened the app asks the visit tab
+(``has_unsaved()``) and, if it holds unsaved values, asks the therapist to keep or discard them;
+once another patient is opened every tab forgets the previous one (``reset_for_patient()``).
+The tab bar stays at the top of the window while a tab scrolls (:data:`APP_STYLE`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .common import demo_banner_html, open_default_store
+from .caseload import add_caseload_tab
+from .common import demo_banner_html, esc, open_default_store, store_line_html
 from .patient import PatientScreen
 from .patient_model import ChosenPatient
 from .progress import ProgressScreen
@@ -27,10 +33,31 @@ from .routine_model import saved_routine
 from .screen import Screen
 from .visit import VisitForm
 
-__all__ = ["PATIENT_TAB", "PROGRESS_TAB", "ROUTINE_TAB", "TAB_TITLES", "VISIT_TAB", "WorkbookApp"]
+__all__ = [
+    "APP_STYLE",
+    "PATIENT_TAB",
+    "PROGRESS_TAB",
+    "ROUTINE_TAB",
+    "TAB_TITLES",
+    "VISIT_TAB",
+    "WorkbookApp",
+]
 
 TAB_TITLES: tuple[str, ...] = ("1. Patient", "2. Routine", "3. Visit", "4. Progress")
 PATIENT_TAB, ROUTINE_TAB, VISIT_TAB, PROGRESS_TAB = 0, 1, 2, 3
+
+#: Keeps the tab bar in view at 1366x768: sticky to the top of the notebook (JupyterLab) or the
+#: page (Voila). Sticky needs every box between the bar and the scrolling panel to let it
+#: overflow, so the output areas that hold the app are told so (``:has`` finds only those).
+APP_STYLE = """<style>
+.wb-app .wb-tabs > .lm-TabBar, .wb-app .wb-tabs > .p-TabBar, .wb-app .wb-tabs > .widget-tab-bar {
+  position: sticky; top: 0; z-index: 20; background: var(--jp-layout-color1, #fff);
+}
+.wb-app, .wb-app .wb-tabs, .wb-app .wb-tabs > .widget-tab-contents,
+.jp-OutputArea-output:has(.wb-app), .jp-OutputArea-child:has(.wb-app),
+.jp-OutputArea:has(.wb-app), .jp-Cell-outputWrapper:has(.wb-app),
+.jp-Cell-outputArea:has(.wb-app), .jp-Cell:has(.wb-app) { overflow: visible !important; }
+</style>"""
 
 
 class WorkbookApp(Screen):
@@ -62,6 +89,8 @@ class WorkbookApp(Screen):
         self._build(today)
         self._layout()
         self._wire()
+        for screen in self.screens:  # what a screen without its own reset goes back to
+            screen.remember_inputs()
 
     def _build(self, today: dt.date | None) -> None:
         self.patient = PatientScreen(self.store, today=today)
@@ -69,23 +98,68 @@ class WorkbookApp(Screen):
         self.visit = VisitForm(self.store, routine_provider=self.routine.to_dict, today=today)
         self.progress = ProgressScreen(self.store, active=False)
         self._banner = widgets.HTML(demo_banner_html(self.store))
+        self._store_line = widgets.HTML(store_line_html(self.store))
+        self._patient_id: str | None = None
+        self._discarding: str | None = None  # the patient the therapist agreed to open
+        self._asked: str | None = None  # the patient waiting for keep / discard
+        self._confirm_text = widgets.HTML()
+        self._keep_button = widgets.Button(description="Keep", button_style="primary", icon="undo")
+        self._discard_button = widgets.Button(
+            description="Discard", button_style="warning", icon="trash"
+        )
 
     def _layout(self) -> None:
         self._tabs = widgets.Tab(
             children=[self.patient, self.routine, self.visit, self.progress], titles=TAB_TITLES
         )
-        self.children = [self._banner, self._tabs]
+        self._tabs.add_class("wb-tabs")
+        self._confirm = widgets.HBox(
+            [self._confirm_text, self._keep_button, self._discard_button],
+            layout=widgets.Layout(display="none", align_items="center"),
+        )
+        self._confirm.add_class("wb-confirm")
+        self.add_class("wb-app")
+        self.children = [
+            widgets.HTML(APP_STYLE),
+            self._banner,
+            self._store_line,
+            self._confirm,
+            self._tabs,
+        ]
 
     def _wire(self) -> None:
+        self.patient.set_guard(self._may_open)
         self.patient.on_choose(self._on_patient)
         self.visit.on_saved(self.progress.refresh)
         self._tabs.observe(self._on_tab, names="selected_index")
+        self._keep_button.on_click(self._on_keep)
+        self._discard_button.on_click(self._on_discard)
+        # visitprogress: correct a visit from the Progress tab; the caseload as a fifth tab
+        self.progress.on_correct(self._on_correct_visit)
+        self.caseload = add_caseload_tab(self)
+
+    @property
+    def screens(self) -> tuple[Screen, ...]:
+        """The four tabs' screens, in tab order."""
+        return (self.patient, self.routine, self.visit, self.progress)
 
     # for the notebooks and the tests ------------------------------------------------------------
     @property
     def banner(self) -> str:
         """The demo-store warning shown above the tabs ('' for a clinic store)."""
         return str(self._banner.value)
+
+    @property
+    def store_line(self) -> str:
+        """The line naming the clinic store in use ('' for the demo store)."""
+        return str(self._store_line.value)
+
+    @property
+    def asking(self) -> str:
+        """The keep-or-discard question shown now ('' when none)."""
+        if self._confirm.layout.display == "none":
+            return ""
+        return self._confirm_text.value
 
     @property
     def tab(self) -> int:
@@ -101,7 +175,46 @@ class WorkbookApp(Screen):
         self._tabs.selected_index = index
 
     # callbacks ------------------------------------------------------------------------------------
+    def _may_open(self, patient_id: str) -> bool:
+        """Asked by the patient screen before it opens ``patient_id``; False: ask first."""
+        if (
+            self._patient_id is None
+            or patient_id == self._patient_id
+            or patient_id == self._discarding
+            or not any(screen.has_unsaved() for screen in self.screens)
+        ):
+            return True
+        self._asked = patient_id
+        name = self.patient.model.chosen.name if self.patient.model.chosen else "this patient"
+        self._confirm_text.value = (
+            f"<b>Discard today's unsaved values for {esc(name)}?</b>&nbsp;"
+            "<span style='color:#555'>Keep them to save the visit first.</span>&nbsp;"
+        )
+        self._confirm.layout.display = None
+        return False
+
+    def _on_keep(self, _button: widgets.Button | None = None) -> None:
+        self._asked = None
+        self._confirm.layout.display = "none"
+        self.show_tab(VISIT_TAB)
+
+    def _on_discard(self, _button: widgets.Button | None = None) -> None:
+        asked, self._asked = self._asked, None
+        self._confirm.layout.display = "none"
+        if asked is None:
+            return
+        self._discarding = asked
+        try:
+            self.patient.select(asked)
+        finally:
+            self._discarding = None
+
     def _on_patient(self, chosen: ChosenPatient) -> None:
+        if chosen.patient_id != self._patient_id:
+            self._patient_id = chosen.patient_id
+            self._confirm.layout.display = "none"
+            for screen in self.screens:
+                screen.reset_for_patient()
         # routine and progress are made when their tab is shown: picking stays quick
         self.routine.show_patient(
             chosen.profile,
@@ -110,6 +223,10 @@ class WorkbookApp(Screen):
         )
         self.visit.set_patient(chosen.patient_id, chosen.name)
         self.progress.show_patient(chosen.patient_id)
+
+    def _on_correct_visit(self, visit_id: str) -> None:
+        self.visit.load_visit(visit_id)
+        self.show_tab(VISIT_TAB)
 
     def _on_tab(self, change: dict) -> None:
         # the visit tab saves the routine with the visit: make it while the therapist types

@@ -16,10 +16,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..clinical.display import error_message, format_date
 from ..errors import WorkbookError
 
 __all__ = [
     "data_url",
+    "date_beside_html",
     "demo_banner_html",
     "download_link_html",
     "download_links_html",
@@ -34,8 +36,11 @@ __all__ = [
     "open_default_store",
     "plain_error",
     "png_image",
+    "refused_text",
     "safe_call",
     "show_error",
+    "store_label",
+    "store_line_html",
 ]
 
 log = logging.getLogger("workbook.ui")
@@ -78,11 +83,67 @@ def demo_banner_html(store: Any) -> str:
     return ""
 
 
+def store_label(store: Any) -> str:
+    """The clinic store's name as a therapist knows it: its ``name`` in the store's metadata
+    (set by ``python -m workbook init``), else its file name, else its database name.
+
+    Examples
+    --------
+    >>> class Fake:
+    ...     location = "/srv/clinic/north-clinic.sqlite"
+    ...     def meta(self):
+    ...         return {}
+    >>> store_label(Fake())
+    'north-clinic.sqlite'
+    """
+    try:
+        name = str(store.meta().get("name", "") or "").strip()
+    except Exception:  # a store that cannot say: fall back to where it is
+        name = ""
+    if name:
+        return name
+    location = str(getattr(store, "location", "") or "")
+    if "://" in location:  # a server URL: its database name, never the host or the user
+        return location.rsplit("/", 1)[-1].split("?", 1)[0] or location
+    return location.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def store_line_html(store: Any) -> str:
+    """One quiet line naming the clinic store in use ('' for the demo: its banner says so)."""
+    if getattr(store, "is_demo", False):
+        return ""
+    label = store_label(store)
+    if not label:
+        return ""
+    return (
+        '<div class="wb-store" style="color:#1f3a5f;font-size:12px;margin:0 0 2px 0">'
+        f"\U0001f5c4 Clinic store: <b>{esc(label)}</b></div>"
+    )
+
+
 def open_default_store() -> Any:
     """The store a screen opens when given none: ``$WORKBOOK_DB``, else the demo store."""
     from ..records.store import open_store
 
     return open_store()
+
+
+def date_beside_html(value: object) -> str:
+    """The date a DatePicker holds, in the workbook's one format (``24 Nov 2026``).
+
+    The picker itself shows the browser's locale (``11/24/2026``); this goes beside it so
+    that the date reads the same as everywhere else on the screens.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> date_beside_html(dt.date(2026, 11, 24))
+    "<span class='wb-date' style='color:#555'>24 Nov 2026</span>"
+    >>> date_beside_html(None)
+    ''
+    """
+    text = format_date(value, missing="")
+    return f"<span class='wb-date' style='color:#555'>{esc(text)}</span>" if text else ""
 
 
 def field_message_html(text: str) -> str:
@@ -99,9 +160,14 @@ def plain_error(exc: BaseException, action: str = "") -> str:
     allowed; anything else is a fault of the workbook or the machine, said as such.
     """
     if isinstance(exc, WorkbookError):
-        return str(exc)
+        return refused_text(exc)
     what = f"{action} failed" if action else "That did not work"
     return f"{what}: {type(exc).__name__}: {exc}"
+
+
+def refused_text(exc: WorkbookError) -> str:
+    """A refused value in the therapist's words: "Hold (seconds) = 'abc' is not allowed; ..."."""
+    return error_message(exc.field, exc.value, exc.allowed, exc.where)
 
 
 def show_error(target: widgets.HTML, exc: BaseException, action: str = "") -> str:

@@ -16,11 +16,15 @@ import ipywidgets as widgets
 
 from ..clinical.profile import ACTIVITY_LEVELS, KNEELING_LEVELS, PatientProfile
 from ..errors import WorkbookError
-from .common import esc, field_message_html, log, message_html, safe_call
+from .common import esc, field_message_html, log, message_html, refused_text, safe_call
 from .patient_model import ChosenPatient, PatientModel
 from .screen import Screen
 
-__all__ = ["PatientScreen", "ProfileForm", "profile_summary_html"]
+__all__ = ["FLOOR_TEXT", "PatientScreen", "ProfileForm", "profile_summary_html"]
+
+FLOOR_TEXT = "Gets down to the floor and back up unaided"
+_TICK = widgets.Layout(width="28px")
+Guard = Callable[[str], bool]
 
 
 class ProfileForm(widgets.VBox):
@@ -40,9 +44,8 @@ class ProfileForm(widgets.VBox):
             value=ACTIVITY_LEVELS[0],
             description="Activity",
         )
-        self._floor_transfer = widgets.Checkbox(
-            value=True, description="Gets down to the floor and back up unaided", indent=True
-        )
+        # the description of a Checkbox is cut at the label width: the words go in an HTML beside
+        self._floor_transfer = widgets.Checkbox(value=True, indent=False, layout=_TICK)
         self._kneeling = widgets.Dropdown(
             options=[(k.capitalize(), k) for k in KNEELING_LEVELS],
             value=KNEELING_LEVELS[0],
@@ -59,9 +62,13 @@ class ProfileForm(widgets.VBox):
 
     def _layout(self) -> None:
         grid = widgets.Layout(grid_template_columns="repeat(2, 320px)", margin="0 0 0 90px")
+        floor = widgets.HBox(
+            [self._floor_transfer, widgets.HTML(FLOOR_TEXT)],
+            layout=widgets.Layout(margin="0 0 0 90px", align_items="center"),
+        )
         self.children = [
             self._activity,
-            self._floor_transfer,
+            floor,
             self._kneeling,
             widgets.HTML("<b>Conditions</b>"),
             widgets.GridBox(list(self._conditions.values()), layout=grid),
@@ -78,6 +85,14 @@ class ProfileForm(widgets.VBox):
             "conditions": [k for k, box in self._conditions.items() if box.value],
             "equipment": [k for k, box in self._equipment.items() if box.value],
         }
+
+    def reset(self) -> None:
+        """Back to the defaults: nothing ticked, nothing carried from another patient."""
+        self._activity.value = ACTIVITY_LEVELS[0]
+        self._floor_transfer.value = True
+        self._kneeling.value = KNEELING_LEVELS[0]
+        for box in (*self._conditions.values(), *self._equipment.values()):
+            box.value = False
 
     def show(self, profile: PatientProfile) -> None:
         """Fill every field from a profile."""
@@ -146,7 +161,9 @@ class PatientScreen(Screen):
         # new patient
         self._new_name = widgets.Text(description="Name", layout=widgets.Layout(width="420px"))
         self._new_birth_year = widgets.Text(
-            description="Birth year", placeholder="e.g. 1950", layout=widgets.Layout(width="200px")
+            description="Birth year",
+            placeholder="1950, or an age: 74",
+            layout=widgets.Layout(width="240px"),
         )
         self._new_birth_year_msg = widgets.HTML()
         self._new_form = ProfileForm(self.model)
@@ -187,6 +204,8 @@ class PatientScreen(Screen):
         ]
 
     def _wire(self) -> None:
+        self._guard: Guard | None = None
+        self._reverting = False
         self._search.observe(self._on_search, names="value")
         self._results.observe(self._on_pick, names="value")
         self._new_birth_year.observe(self._on_birth_year, names="value")
@@ -199,6 +218,22 @@ class PatientScreen(Screen):
     def on_choose(self, callback: Callable[[ChosenPatient], None]) -> None:
         """Call ``callback(chosen)`` whenever a patient is opened, added or edited."""
         self.add_listener(callback)
+
+    def set_guard(self, guard: Guard | None) -> None:
+        """Ask ``guard(patient_id)`` before another patient is opened; False keeps the open one.
+
+        The app uses it to ask about unsaved visit values first.
+        """
+        self._guard = guard
+
+    def reset_for_patient(self) -> None:
+        """Forget the new-patient form and the messages: nothing typed carries to the next one."""
+        self._new_name.value = ""
+        self._new_birth_year.value = ""
+        self._new_birth_year_msg.value = ""
+        self._new_form.reset()
+        self._add_message.value = ""
+        self._edit_message.value = ""
 
     def select(self, patient_id: str) -> ChosenPatient | None:
         """Open a patient by id, as if picked from the list."""
@@ -242,7 +277,15 @@ class PatientScreen(Screen):
         self.refresh_list()
 
     def _on_pick(self, change: dict) -> None:
-        if change["new"] is None:
+        if change["new"] is None or self._reverting:
+            return
+        opened = self.model.chosen.patient_id if self.model.chosen else None
+        if self._guard is not None and change["new"] != opened and not self._guard(change["new"]):
+            self._reverting = True  # show the open patient again; the guard asks the therapist
+            try:
+                self._results.value = opened if opened in self.listed() else None
+            finally:
+                self._reverting = False
             return
         try:
             chosen = self.model.choose(change["new"])
@@ -258,23 +301,22 @@ class PatientScreen(Screen):
             self._new_birth_year_msg.value = ""
             return
         try:
-            age = self.model.age_for(text)
-            self.model.make_profile(text, **self._new_form.values())
+            year, note = self.model.birth_year_from(text)
+            self.model.make_profile(year, **self._new_form.values())
         except WorkbookError as exc:
-            self._new_birth_year_msg.value = field_message_html(str(exc))
+            self._new_birth_year_msg.value = field_message_html(refused_text(exc))
         else:
-            self._new_birth_year_msg.value = f"<span style='color:#555'>age {age}</span>"
+            self._new_birth_year_msg.value = f"<span style='color:#555'>{esc(note)}</span>"
 
     def _on_add(self, _button: widgets.Button) -> None:
         chosen = self.model.add(
             self._new_name.value, self._new_birth_year.value, **self._new_form.values()
         )
-        self._add_message.value = message_html(f"{chosen.name} added and opened.", "ok")
-        self._new_name.value = ""
-        self._new_birth_year.value = ""
         self._search.value = ""
         self.refresh_list()
         self._results.value = chosen.patient_id  # announces through _on_pick
+        self.reset_for_patient()  # the next new patient starts from an empty form
+        self._add_message.value = message_html(f"{chosen.name} added and opened.", "ok")
 
     def _on_save_profile(self, _button: widgets.Button) -> None:
         chosen = self.model.update(**self._edit_form.values())

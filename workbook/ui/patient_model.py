@@ -83,6 +83,26 @@ class PatientModel:
             out.append((f"{label}  [{row.patient_id}]", str(row.patient_id)))
         return out
 
+    def birth_year_from(self, text: object) -> tuple[int, str]:
+        """The birth year typed, or worked out from an age: ``"54"`` -> 1972 (in 2026).
+
+        Returns the year and a note for the screen saying what was understood.
+        A number up to the oldest age the workbook knows is read as an age; anything else
+        goes through the store's birth-year rule (:func:`~workbook.clinical.measures.
+        check_birth_year`), which names what is allowed.
+        """
+        from ..clinical.measures import MAX_AGE, check_birth_year
+
+        typed = str(text if text is not None else "").strip()
+        if typed.isdigit() and int(typed) > self.today.year:
+            allowed = f"a year no later than {self.today.year}, or an age in years"
+            raise WorkbookError("birth_year", typed, allowed)
+        if typed.isdigit() and int(typed) <= MAX_AGE:
+            year = self.today.year - int(typed)
+            return year, f"age {int(typed)}: born {year}"
+        year = check_birth_year(typed, today=self.today)
+        return year, f"age {self.today.year - year}"
+
     def age_for(self, birth_year: object) -> int:
         """Age in whole years this calendar year, from the birth year the store keeps."""
         if isinstance(birth_year, bool) or birth_year is None:
@@ -131,8 +151,9 @@ class PatientModel:
         name = (name or "").strip()
         if not name:
             raise WorkbookError("name", name, "the patient's name (it stays in the clinic store)")
-        profile = self.make_profile(birth_year, **profile_fields)
-        patient_id = self.store.add_patient(name, int(str(birth_year).strip()), profile)
+        year, _ = self.birth_year_from(birth_year)
+        profile = self.make_profile(year, **profile_fields)
+        patient_id = self.store.add_patient(name, year, profile)
         return self.choose(patient_id)
 
     def update(self, **profile_fields: Any) -> ChosenPatient:

@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..clinical.display import dose_short, is_blank
+from ..clinical.display import dose_short, is_blank, movement_label
 from ..errors import WorkbookError
 from .common import (
     download_link_html,
@@ -28,7 +28,7 @@ from .common import (
 from .routine_model import DOSAGE_FIELDS, RoutineModel
 from .screen import Screen
 
-__all__ = ["RoutineScreen", "excluded_table_html", "routine_table_html"]
+__all__ = ["RoutineScreen", "excluded_table_html", "referral_html", "routine_table_html"]
 
 SavedRoutine = dict[str, Any] | Callable[[], dict[str, Any] | None] | None
 
@@ -40,6 +40,38 @@ def _cautions_html(text: object) -> str:
     return (
         '<div class="wb-caution" style="background:#fff4d6;border-left:4px solid #e0a100;'
         f'padding:3px 6px;color:#4a3500"><b>\u26a0 Caution</b><br>{body}</div>'
+    )
+
+
+def _warning_html(text: object, kind: str = "dose") -> str:
+    if is_blank(text) or not str(text).strip():
+        return ""
+    return (
+        f'<div class="wb-{kind}-warning" style="color:#7a1f1f;background:#fdecea;'
+        f'padding:2px 6px;margin-top:2px">\u26a0 {esc(text)}</div>'
+    )
+
+
+def referral_html(referral: str) -> str:
+    """A red-flag referral, prominent: no stretches today, what to do instead."""
+    if not referral:
+        return ""
+    return (
+        '<div class="wb-referral" style="border:2px solid #c62828;background:#fdecea;'
+        'color:#7a1f1f;padding:8px 12px;margin:4px 0;font-size:14px;line-height:1.45">'
+        f"<b>\u26d4 Refer, do not stretch.</b><br>{lines_html(referral)}</div>"
+    )
+
+
+def _notes_html(notes: tuple[str, ...] | list[str]) -> str:
+    """The routine's notes for the therapist (hip replacement: the surgeon's restrictions)."""
+    items = [n for n in notes or () if str(n).strip()]
+    if not items:
+        return ""
+    body = "<br>".join(esc(n) for n in items)
+    return (
+        '<div class="wb-therapist-notes" style="background:#e8f0fb;border-left:4px solid #1565c0;'
+        f'padding:4px 8px;margin:2px 0;color:#1f3a5f"><b>For you:</b> {body}</div>'
     )
 
 
@@ -62,6 +94,8 @@ def _stretch_html(row: pd.Series, positions: dict[str, str]) -> str:
     stretch = (
         f"<b>{esc(row['name'])}</b><br><span style='color:#555'>{' &middot; '.join(details)}</span>"
     )
+    if not is_blank(row.get("equipment_flag")) and row.get("equipment_flag"):
+        stretch += _warning_html(f"Check: {row['equipment_flag']}", "equipment")
     if not is_blank(row.get("cues")):
         stretch += f"<details><summary>Steps</summary>{lines_html(row['cues'])}</details>"
     return stretch
@@ -81,6 +115,9 @@ def routine_table_html(table: pd.DataFrame) -> str:
     rows = []
     for _, row in table.iterrows():
         why = esc(row.get("reason", ""))
+        mind = lines_html(row.get("cautions_therapist"))
+        if mind:
+            why += f"<div class='wb-mind' style='color:#5d4200'><b>Mind:</b> {mind}</div>"
         if row.get("chosen_by", "") == "therapist":
             why += "<br><span style='color:#1565c0'>\u270e changed by the therapist</span>"
         stop = ""
@@ -90,22 +127,30 @@ def routine_table_html(table: pd.DataFrame) -> str:
             [
                 f"<b>{esc(row.get('movement_label', row['movement']))}</b>",
                 _stretch_html(row, positions),
-                esc(_dose(row)),
+                esc(_dose(row)) + _warning_html(row.get("dose_warning")),
                 why,
                 _cautions_html(row.get("cautions_patient")) + stop,
             ]
         )
     return html_table(
-        rows, ["Movement", "Stretch", "Dose", "Why this one", "Cautions"], escape=False
+        rows,
+        ["Movement", "Stretch", "Dose", "Why this one (for you)", "Cautions (on the handout)"],
+        escape=False,
     )
 
 
-def excluded_table_html(excluded: pd.DataFrame | None) -> str:
-    """What was left out for this patient, and why."""
+def excluded_table_html(excluded: pd.DataFrame | None, labels: dict[str, str] | None = None) -> str:
+    """What was left out for this patient, and why; movements in words (``labels``: the
+    routine's ``movement`` -> ``movement_label``)."""
     if excluded is None or not len(excluded):
         return message_html("Nothing was left out for this patient.", "info")
+    labels = labels or {}
     rows = [
-        [str(r.get("name", r.get("stretch_id", ""))), str(r.get("movement", "")), str(r["reason"])]
+        [
+            str(r.get("name", r.get("stretch_id", ""))),
+            labels.get(str(r.get("movement", ""))) or movement_label(r.get("movement", "")),
+            str(r["reason"]),
+        ]
         for _, r in excluded.iterrows()
     ]
     return html_table(rows, ["Stretch", "Movement", "Why it was left out"])
@@ -117,19 +162,27 @@ class _MovementRow(widgets.VBox):
     def __init__(self, movement: str, label: str) -> None:
         super().__init__()
         self.movement = movement
-        self.stretch = widgets.Dropdown(layout=widgets.Layout(width="380px"))
+        self.stretch = widgets.Dropdown(layout=widgets.Layout(width="330px"))
         self.dosage = {
             field: widgets.Text(
                 description=text,
                 style={"description_width": "initial"},
-                layout=widgets.Layout(width="150px" if field == "per_week" else "120px"),
+                layout=widgets.Layout(width="140px" if field == "per_week" else "110px"),
                 continuous_update=False,
             )
             for field, text in DOSAGE_FIELDS
         }
         self.message = widgets.HTML()
-        title = widgets.HTML(f"<b>{esc(label)}</b>", layout=widgets.Layout(width="170px"))
-        self.children = [widgets.HBox([title, self.stretch, *self.dosage.values()]), self.message]
+        self.note = widgets.HTML()  # why the swap list has one option
+        title = widgets.HTML(
+            f"<div style='line-height:1.3'><b>{esc(label)}</b></div>",
+            layout=widgets.Layout(width="160px"),
+        )
+        self.children = [
+            widgets.HBox([title, self.stretch, *self.dosage.values()]),
+            self.note,
+            self.message,
+        ]
 
 
 class RoutineScreen(Screen):
@@ -151,6 +204,7 @@ class RoutineScreen(Screen):
         self._wire()
 
     def _build(self) -> None:
+        self._for_therapist = widgets.HTML()  # referral and notes on the whole routine
         self._table = widgets.HTML(routine_table_html(pd.DataFrame()))
         self._adjust = widgets.VBox()
         self._excluded = widgets.HTML()
@@ -168,10 +222,12 @@ class RoutineScreen(Screen):
         )
         self._handout_note = widgets.Textarea(
             placeholder="A note for the patient (optional)",
-            layout=widgets.Layout(width="520px", height="48px"),
+            layout=widgets.Layout(width="620px", height="36px"),
+            continuous_update=False,
         )
+        self._handout_why = widgets.HTML()  # why there is no handout (a referral)
         self._handout_button = widgets.Button(
-            description="Make the handout",
+            description="Make the PDF too",
             icon="file",
             button_style="info",
             disabled=True,
@@ -180,23 +236,32 @@ class RoutineScreen(Screen):
         self._handout_links = widgets.HTML()
 
     def _layout(self) -> None:
+        # the handout next to the routine it prints, at the top: one click, no scrolling
         self._handout_box = widgets.VBox(
             [
-                widgets.HTML("<b>Handout for the patient</b>"),
-                self._handout_name,
+                widgets.HBox(
+                    [
+                        widgets.HTML("<b>Handout for the patient:</b>"),
+                        self._handout_links,
+                        self._handout_button,
+                        self._handout_name,
+                    ],
+                    layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
+                ),
                 self._handout_note,
-                widgets.HBox([self._handout_button, self._handout_links]),
+                self._handout_why,
             ]
         )
         self.children = [
             widgets.HTML("<h3 style='margin:4px 0'>2. Routine</h3>"),
             self._message,
+            self._for_therapist,
+            self._handout_box,
             self._table,
             widgets.HTML("<b>Adjust the routine</b> (swap a stretch, change the dose)"),
             self._adjust,
             self._regenerate_button,
             self._left_out,
-            self._handout_box,
         ]
 
     def _wire(self) -> None:
@@ -206,6 +271,8 @@ class RoutineScreen(Screen):
         self._handout_button.on_click(
             safe_call(self._handout_links, "Making the handout")(self._on_handout)
         )
+        self._handout_note.observe(self._on_handout_words, names="value")
+        self._handout_name.observe(self._on_handout_words, names="value")
 
     # for the app ------------------------------------------------------------------------------
     def on_change(self, callback: Callable[[], None]) -> None:
@@ -230,6 +297,25 @@ class RoutineScreen(Screen):
         self._handout_links.value = ""
         self.mark_stale()
 
+    def reset_for_patient(self) -> None:
+        """Forget the previous patient's routine, note and handout: nothing carries over."""
+        self._pending = None
+        self._profile = None
+        self.model.routine = None
+        self._syncing = True
+        try:
+            self._handout_note.value = ""
+            self._handout_name.value = True
+        finally:
+            self._syncing = False
+        self._handout_links.value = ""
+        self._handout_why.value = ""
+        self._for_therapist.value = ""
+        self._rows = {}
+        self._adjust.children = []
+        self._table.value = routine_table_html(pd.DataFrame())
+        self._excluded.value = ""
+
     def _hide_stale(self) -> None:
         self._message.value = message_html("Updating\u2026", "info")
 
@@ -247,7 +333,18 @@ class RoutineScreen(Screen):
             return
         self._message.value = message_html(f"Routine {self.model.source}.", "info")
         self._regenerate_button.disabled = False
-        self._handout_button.disabled = False
+        referral = getattr(self.model.routine, "referral", "")
+        self._handout_button.disabled = bool(referral)
+        self._handout_why.value = (
+            message_html(
+                "No handout: a red flag stands, so there are no stretches to give.", "warn"
+            )
+            if referral
+            else ""
+        )
+        self._for_therapist.value = referral_html(referral) + _notes_html(
+            getattr(self.model.routine, "therapist_notes", ())
+        )
         self._build_rows()
         self._render()
 
@@ -282,6 +379,13 @@ class RoutineScreen(Screen):
                 inputs.stretch.options = choices or [("No safe stretch", "")]
                 inputs.stretch.value = choices[0][1] if choices else ""
                 inputs.stretch.disabled = len(choices) < 2
+                why = self.model.why_no_other(movement) if len(choices) == 1 else ""
+                inputs.note.value = (
+                    f"<div class='wb-why-one' style='color:#555;font-size:12px;line-height:1.35'>"
+                    f"{esc(why)}</div>"
+                    if why
+                    else ""
+                )
                 for field, box in inputs.dosage.items():
                     value = row.get(field)
                     box.value = "" if value is None or is_blank(value) else str(int(value))
@@ -290,9 +394,40 @@ class RoutineScreen(Screen):
             self._syncing = False
 
     def _render(self) -> None:
-        self._table.value = routine_table_html(self.model.table)
-        self._excluded.value = excluded_table_html(getattr(self.model.routine, "excluded", None))
+        table = self.model.table
+        if len(table):
+            table = table.assign(
+                equipment_flag=[self.model.equipment_flag(m) for m in table["movement"]]
+            )
+        self._table.value = routine_table_html(table)
+        labels = (
+            dict(zip(table["movement"], table["movement_label"], strict=True)) if len(table) else {}
+        )
+        self._excluded.value = excluded_table_html(
+            getattr(self.model.routine, "excluded", None), labels
+        )
+        self._html_link()
         self._notify(action="Telling the other screens of the change")
+
+    def _html_link(self) -> None:
+        """The handout (web page) ready to download: one click, made as the routine changes."""
+        if self.model.routine is None or self.model.routine.referral:
+            self._handout_links.value = ""
+            return
+        try:
+            data = self.model.make_handout(
+                ".html", with_name=self._handout_name.value, note=self._handout_note.value
+            )
+        except Exception as exc:
+            self._show_error(exc, "Making the handout", self._handout_links)
+            return
+        self._handout_links.value = download_link_html(
+            data, self.model.handout_name(".html"), "Handout (web page, prints well)"
+        )
+
+    def _on_handout_words(self, _change: dict) -> None:
+        if not self._syncing:
+            self._html_link()
 
     # callbacks: read an input, ask the model, show the result ------------------------------------
     def _on_regenerate(self, _button: widgets.Button) -> None:
@@ -342,5 +477,5 @@ class RoutineScreen(Screen):
             data = self.model.make_handout(
                 suffix, with_name=self._handout_name.value, note=self._handout_note.value
             )
-            links.append(download_link_html(data, f"handout{suffix}", label))
+            links.append(download_link_html(data, self.model.handout_name(suffix), label))
         self._handout_links.value = "".join(links)

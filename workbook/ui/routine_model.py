@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..clinical.display import is_blank
 from ..errors import WorkbookError
-from ..records.paths import exports_dir
+from ..records.paths import export_name, exports_dir
 from .common import log
 
 __all__ = ["DOSAGE_FIELDS", "RoutineModel", "saved_routine"]
@@ -106,6 +106,36 @@ class RoutineModel:
                     choices.append((f"{alt.name} ({alt.intensity})", str(alt.stretch_id)))
         return choices
 
+    def equipment_flag(self, movement: str) -> str:
+        """'not at home: a broomstick - check the patient has the stand-in', or ''."""
+        from ..clinical.selection import missing_equipment
+
+        row = self.row(movement)
+        stretches = getattr(self.routine, "stretches", None)
+        if is_blank(row.get("stretch_id")) or stretches is None:
+            return ""
+        found = stretches.loc[stretches["stretch_id"] == row["stretch_id"]]
+        if not len(found):
+            return ""
+        missing = missing_equipment(found.iloc[0], self.routine.profile)
+        if not missing:
+            return ""
+        items = ", ".join(f"{label[:1].lower()}{label[1:]}" for label, _ in missing)
+        # the stand-in is named in the stretch's "needs" line already (equipment_text)
+        stand_in = " - check the patient has the stand-in" if all(s for _, s in missing) else ""
+        return f"not at home: {items}{stand_in}"
+
+    def why_no_other(self, movement: str) -> str:
+        """Why the swap list has one option: the reasons the others were left out."""
+        excluded = getattr(self.routine, "excluded", None)
+        if excluded is None or not len(excluded):
+            return "No other stretch for this movement is in the table."
+        same = excluded.loc[excluded["movement"] == movement]
+        if not len(same):
+            return "No other stretch for this movement is in the table."
+        reasons = [f"{r.name}: {str(r.reason).rstrip('.')}" for r in same.itertuples(index=False)]
+        return "Nothing else fits. " + "; ".join(reasons) + "."
+
     def swap(self, movement: str, stretch_id: str) -> Any:
         """Swap the stretch for a movement; the routine records that the therapist chose it."""
         self.routine = self.routine.with_override(movement, stretch_id=stretch_id)
@@ -128,12 +158,15 @@ class RoutineModel:
         """What is saved with the visit."""
         return None if self.routine is None else self.routine.to_dict()
 
+    def handout_name(self, suffix: str, today: dt.date | None = None) -> str:
+        """``EE-handout-2026-11-24.pdf``: the patient's initials, what, the day."""
+        return export_name(self.patient_name, "handout", today or dt.date.today(), suffix)
+
     def make_handout(self, suffix: str, *, with_name: bool = True, note: str = "") -> bytes:
         """The handout as bytes (``.html`` or ``.pdf``), written under the exports folder."""
         from ..documents.handouts import handout
 
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = exports_dir() / f"handout-{stamp}{suffix}"
+        path = exports_dir() / self.handout_name(suffix)
         handout(
             self.routine,
             path,

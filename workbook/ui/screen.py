@@ -23,6 +23,9 @@ State every screen repeats, kept here once:
   picking a patient stays quick and no stale chart or table is ever on screen.
 - **listeners** (:meth:`Screen.add_listener`, :meth:`Screen._notify`): the app wires screens
   together; one listener that fails is shown as an error and does not stop the others.
+- **one patient at a time** (:meth:`Screen.reset_for_patient`, :meth:`Screen.has_unsaved`): the
+  app asks every screen whether it holds unsaved values before another patient is opened, and
+  then tells every screen to forget what was typed or chosen for the previous one.
 - **errors shown to the therapist** (:meth:`Screen._show_error`, :meth:`Screen.errors`): inside a
   kernel an exception in a callback would vanish into the frontend's log, so it is shown in
   plain words in the screen's message line and logged.
@@ -39,7 +42,7 @@ import ipywidgets as widgets
 
 from .common import show_error
 
-__all__ = ["Listener", "Screen", "shown_errors"]
+__all__ = ["INPUT_TYPES", "Listener", "Screen", "input_widgets", "shown_errors"]
 
 Listener = Callable[..., Any]
 
@@ -66,6 +69,46 @@ def shown_errors(root: widgets.Widget) -> list[str]:
         if isinstance(widget, widgets.HTML) and _ERROR.search(widget.value or ""):
             found.append(_plain(widget.value))
         stack.extend(getattr(widget, "children", ()))
+    return found
+
+
+#: The widgets a therapist types into or chooses with (what must not carry between patients).
+INPUT_TYPES: tuple[type, ...] = (
+    widgets.Text,
+    widgets.Textarea,
+    widgets.Checkbox,
+    widgets.ToggleButton,
+    widgets.Dropdown,
+    widgets.Select,
+    widgets.SelectMultiple,
+    widgets.RadioButtons,
+    widgets.ToggleButtons,
+    widgets.IntText,
+    widgets.FloatText,
+    widgets.BoundedIntText,
+    widgets.BoundedFloatText,
+    widgets.IntSlider,
+    widgets.FloatSlider,
+    widgets.DatePicker,
+)
+
+
+def input_widgets(root: widgets.Widget) -> list[widgets.Widget]:
+    """Every input widget under ``root`` (itself included), depth first, in screen order.
+
+    Examples
+    --------
+    >>> box = widgets.VBox([widgets.Text(), widgets.HBox([widgets.Checkbox()]), widgets.HTML()])
+    >>> [type(w).__name__ for w in input_widgets(box)]
+    ['Text', 'Checkbox']
+    """
+    found: list[widgets.Widget] = []
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        if isinstance(widget, INPUT_TYPES):
+            found.append(widget)
+        stack.extend(reversed(list(getattr(widget, "children", ()))))
     return found
 
 
@@ -103,6 +146,7 @@ class Screen(widgets.VBox):
         self._listeners: list[Listener] = []
         # the screen's message line: errors land here unless a callback names its own target
         self._message = widgets.HTML()
+        self._remembered: list[tuple[widgets.Widget, Any]] = []
 
     # shown or hidden ------------------------------------------------------------------------
     @property
@@ -140,6 +184,34 @@ class Screen(widgets.VBox):
 
     def _hide_stale(self) -> None:
         """Hide what is out of date while the screen waits to be shown; subclasses override."""
+
+    # one patient at a time ----------------------------------------------------------------------
+    def reset_for_patient(self) -> None:
+        """Forget every value typed or chosen for the previous patient.
+
+        The app calls it on every screen when another patient is opened, before the screen is
+        told of the new patient. Screens with inputs override it; the default puts back the
+        values kept by :meth:`remember_inputs` (nothing, if none were kept).
+        """
+        for widget, value in self._remembered:
+            options = getattr(widget, "options", None)
+            if options is not None and not isinstance(widget, widgets.SelectMultiple):
+                allowed = [o[1] if isinstance(o, tuple) else o for o in options]
+                if value not in allowed:
+                    continue
+            if widget.value != value:
+                widget.value = value
+
+    def remember_inputs(self) -> None:
+        """Keep the values every input shows now, for the default :meth:`reset_for_patient`."""
+        self._remembered = [(w, w.value) for w in input_widgets(self)]
+
+    def has_unsaved(self) -> bool:
+        """True while values typed here would be lost if another patient were opened.
+
+        The app asks before switching and lets the therapist keep or discard them.
+        """
+        return False
 
     # listeners ---------------------------------------------------------------------------------
     def add_listener(self, callback: Listener) -> None:
