@@ -6,6 +6,8 @@ turn a typo into an empty store, and never start a second server over one alread
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -228,3 +230,56 @@ def test_a_second_launch_on_the_same_store_points_at_the_running_server(tmp_path
     finally:
         first.terminate()
         first.wait(timeout=30)
+
+
+def test_a_server_still_starting_counts_as_running_and_a_dead_one_does_not(tmp_path, user_dir):
+    """Two quick launches: the second must not start a second server over the same notebooks."""
+    location = str(tmp_path / "demo.sqlite")
+    starting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "voila"])
+    cmdline = Path(f"/proc/{starting.pid}/cmdline")
+    while b"voila" not in cmdline.read_bytes():  # until the child has exec'd
+        time.sleep(0.05)
+    try:
+        record = launch._server_file(location, "app")
+        server = launch.Server(
+            kind="app", url="http://127.0.0.1:9/", port=9, pid=starting.pid, store=location
+        )
+        record.write_text(json.dumps(dataclasses.asdict(server)))
+        assert launch.running_server(location, "app", wait_s=0.5) == server
+    finally:
+        starting.kill()
+        starting.wait()
+    assert launch.running_server(location, "app", wait_s=0.5) is None
+    assert not record.exists(), "the record of a dead server is left behind"
+
+
+# -- backup and restore (issue 10) -----------------------------------------------------------
+
+
+def test_backup_and_restore_commands(tmp_path, monkeypatch, capsys, user_dir) -> None:
+    store_path = tmp_path / "clinic.sqlite"
+    with open_store(store_path) as clinic:
+        clinic.add_patient("Ann Lee", 1966, PROFILE)
+    monkeypatch.setenv("WORKBOOK_DB", str(store_path))
+    assert cli.main(["backup"]) == 0
+    (made,) = (user_dir / "backups").glob("*.sqlite")
+    assert oct(made.stat().st_mode & 0o777) == "0o600"
+    assert cli.main(["backup", str(tmp_path / "copy.sqlite")]) == 0
+    with open_store(store_path) as clinic:
+        clinic.add_patient("Bo Chen", 1970, PROFILE)
+    assert cli.main(["restore", str(tmp_path / "copy.sqlite"), "--to", str(store_path)]) == 0
+    with open_store(store_path) as clinic:
+        assert list(clinic.patients()["name"]) == ["Ann Lee"]
+    out = capsys.readouterr().out
+    assert "Backup of" in out and "kept as" in out
+
+
+def test_lab_makes_a_rotating_backup_before_serving(
+    tmp_path, monkeypatch, capsys, user_dir, fake_server
+) -> None:
+    store = tmp_path / "clinic.sqlite"
+    open_store(store).close()
+    for _ in range(9):
+        assert cli.main(["lab", "--no-browser", "--store", str(store)]) == 0
+    assert len(list((user_dir / "backups").glob("clinic-*.sqlite"))) == 7
+    assert "Backup: " in capsys.readouterr().out

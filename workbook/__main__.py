@@ -4,7 +4,14 @@
 - ``app``: serve the same screens as an app with Voilà (no code, a refresh reloads the app);
 - ``init PATH``: create a clinic store (refuses a file that is not one);
 - ``demo PATH``: write a demo store of fictional patients (never over a clinic's store);
-- ``where``: print which store is in use and where the tables, notebooks and exports are.
+- ``where``: print which store is in use and where the tables, notebooks and exports are;
+- ``backup [DEST]``: a consistent copy of the store in use (owner-only), by default into the
+  user data folder's ``backups/``; a PostgreSQL store is backed up with ``pg_dump`` instead;
+- ``restore BACKUP [--to PATH]``: put a backup in place of the store (the current one is moved
+  aside, never deleted).
+
+``lab`` and ``app`` first make an automatic backup of an SQLite store into ``backups/`` (the
+newest seven of each store are kept).
 
 ``lab`` and ``app`` open, in this order: ``--store``, ``$WORKBOOK_DB``, the clinic store when it
 exists, else the demo store (created on first use). They say which, refuse a store path that does
@@ -74,6 +81,7 @@ def _serve(kind: str, args: argparse.Namespace, extra: Sequence[str]) -> int:
 
     location, reason = chosen_store(args.store)
     print(f"Store: {location} ({reason}; {_describe(location)})", flush=True)
+    _auto_backup(location)
     return serve(
         location,
         "lab" if kind == "lab" else "app",
@@ -81,6 +89,44 @@ def _serve(kind: str, args: argparse.Namespace, extra: Sequence[str]) -> int:
         open_browser=not args.no_browser,
         extra=extra,
     )
+
+
+def _auto_backup(location: str) -> None:
+    """The rotating backup made before serving; a failure is said, never fatal."""
+    from .records.backup import auto_backup
+
+    try:
+        made = auto_backup(location)
+    except (WorkbookError, OSError) as exc:
+        print(f"workbook: no automatic backup was made: {exc}", file=sys.stderr)
+        return
+    if made is not None:
+        print(f"Backup: {made}", flush=True)
+
+
+def _backup(dest: str | None, store: str | None) -> int:
+    from .records.paths import backups_dir, private_dir
+    from .records.store import open_store
+
+    location, _reason = chosen_store(store)
+    with open_store(location) as opened:
+        made = opened.backup(dest if dest else private_dir(backups_dir()))
+    print(f"Backup of {location} written to {made}")
+    return 0
+
+
+def _restore(backup: str, to: str | None) -> int:
+    from .records.backup import restore_store
+    from .records.paths import default_store_path
+
+    target = to or os.environ.get("WORKBOOK_DB") or str(default_store_path())
+    if _is_url(target):
+        raise WorkbookError("--to", target, "a store file; a PostgreSQL store: use pg_restore")
+    aside = restore_store(backup, target)
+    print(f"Restored {backup} to {target}.")
+    if aside is not None:
+        print(f"The store that was there is kept as {aside}.")
+    return 0
 
 
 def _init(path: str) -> int:
@@ -163,6 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="write a demo store of fictional patients")
     demo.add_argument("path", help="the store file to create (an existing demo store is rebuilt)")
     commands.add_parser("where", help="print which store is in use and where the files are")
+    backup = commands.add_parser("backup", help="copy the store in use (consistent, owner-only)")
+    backup.add_argument("dest", nargs="?", default=None, help="a new file or a folder")
+    backup.add_argument("--store", default=None, help="the store to copy (a path)")
+    restore = commands.add_parser("restore", help="put a backup in place of the store")
+    restore.add_argument("backup", help="the backup file")
+    restore.add_argument("--to", default=None, help="the store to replace (default: in use)")
     return parser
 
 
@@ -179,6 +231,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _init(args.path)
         if args.command == "demo":
             return _demo(args.path)
+        if args.command == "backup":
+            return _backup(args.dest, args.store)
+        if args.command == "restore":
+            return _restore(args.backup, args.to)
         return _where()
     except WorkbookError as exc:
         print(f"workbook: {exc}", file=sys.stderr)

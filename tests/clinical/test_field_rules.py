@@ -134,3 +134,143 @@ def test_score_odi_checks_once_and_agrees_with_odi_index() -> None:
     checked, index = score_odi(sections)
     assert checked == tuple(sections)
     assert index == pytest.approx(odi_index(sections)) == pytest.approx(13 / 45 * 100)
+
+
+# -- issue 10: the low findings, and routines in the one shape the workbook writes -------------
+
+BAD_NUMBERS = [
+    True,
+    np.bool_(True),
+    "9_0",
+    "1_950",
+    10**400,
+    pd.NaT,
+    "inf",
+    "nan",
+    float("nan"),
+    object(),
+]
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS, ids=repr)
+def test_booleans_digit_separators_huge_numbers_and_nat_are_not_degrees(value) -> None:
+    with pytest.raises(WorkbookError) as caught:
+        check_degrees("hip_flexion", value)
+    assert caught.value.field.startswith("hip_flexion")
+
+
+@pytest.mark.parametrize("value", [*BAD_NUMBERS, np.bool_(False), 99999], ids=repr)
+def test_booleans_digit_separators_and_huge_numbers_are_not_birth_years(value) -> None:
+    with pytest.raises(WorkbookError, match="birth_year"):
+        check_birth_year(value, today=TODAY)
+
+
+def test_numpy_numbers_and_number_text_still_count() -> None:
+    assert check_degrees("hip_flexion", np.int64(90)) == 90.0
+    assert check_degrees("hip_flexion", " 90.5 ") == 90.5
+    assert check_birth_year(np.int64(1950), today=TODAY) == 1950
+
+
+NOT_NAMES = [
+    "\u200b\u200b\u200b",  # zero-width spaces only
+    "\u202e\u202d",  # bidi overrides only
+    "\x01\x02\x03",  # control characters only
+    "Ann\u202eeeL",  # a bidi override inside: displays as another name
+    "Ann\nLee",  # a new line inside
+    "Ann\x00Lee",  # NUL
+    "Ann \ud800 Lee",  # a lone surrogate
+    "\ufeff \u2060",
+]
+
+
+@pytest.mark.parametrize("value", NOT_NAMES, ids=repr)
+def test_invisible_control_and_bidi_names_are_refused(value: str) -> None:
+    with pytest.raises(WorkbookError) as caught:
+        check_name(value)
+    assert caught.value.field == "name"
+
+
+def test_names_and_texts_are_nfc_normalised() -> None:
+    decomposed = "Zoe\u0301 Lee"
+    assert check_name(decomposed) == "Zoé Lee" == check_name("Zoé Lee")
+    assert check_text("notes", "cafe\u0301") == "café"
+    assert check_name("Ann\u200dLee") == "Ann\u200dLee"  # a joiner inside a name stays
+
+
+@pytest.mark.parametrize("value", ["a\ud800b", "a\x00b"], ids=repr)
+def test_free_text_refuses_nul_and_lone_surrogates(value: str) -> None:
+    with pytest.raises(WorkbookError, match="surrogate"):
+        check_text("notes", value)
+
+
+def _nested(depth: int) -> object:
+    value: object = "x"
+    for _ in range(depth):
+        value = {"k": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [_nested(2000), {"n": 10**400}, {"n": float("inf")}, {1: "x"}, {"s": "a\ud800"}, {"b": b"x"}],
+    ids=["deep", "huge", "inf", "int_key", "surrogate", "bytes"],
+)
+def test_free_json_values_give_a_workbook_error(value) -> None:
+    from workbook.clinical.measures import check_json_value
+
+    with pytest.raises(WorkbookError, match="details"):
+        check_json_value("details", value)
+
+
+def _routine() -> dict:
+    from workbook.clinical.profile import PatientProfile
+    from workbook.clinical.routine import generate_routine
+
+    profile = PatientProfile(age=70, activity="sedentary", floor_transfer=False, kneeling="unable")
+    return generate_routine(profile).to_dict()
+
+
+def test_the_routine_the_workbook_writes_passes_the_schema_unchanged() -> None:
+    from workbook.clinical.routine_schema import check_routine
+
+    routine = _routine()
+    assert check_routine(routine) == routine
+    assert check_routine(None) is None
+
+
+def _bad_routines() -> list[tuple[str, object, str]]:
+    good = _routine()
+    item = good["items"][0]
+
+    def with_item(**change: object) -> dict:
+        return {**good, "items": [{**item, **change}, *good["items"][1:]]}
+
+    return [
+        ("items_only", {"items": []}, "routine"),
+        ("free_text_key", with_item(note="call Ann Lee 555 0100"), "routine items[0]"),
+        ("hold_text", with_item(hold_s="lots"), "routine items[0] hold_s"),
+        ("hold_nan", with_item(hold_s=float("nan")), "routine items[0] hold_s"),
+        ("hold_bool", with_item(hold_s=True), "routine items[0] hold_s"),
+        ("reps_out_of_range", with_item(reps=500), "routine items[0] reps"),
+        ("unknown_stretch", with_item(stretch_id="cartwheel"), "routine items[0] stretch_id"),
+        ("unknown_movement", with_item(movement="jump"), "routine items[0] movement"),
+        ("chosen_by_other", with_item(chosen_by="Ann"), "routine items[0] chosen_by"),
+        ("reason_too_long", with_item(reason="x" * 2001), "routine items[0] reason"),
+        ("profile_empty", {**good, "profile": {}}, "routine profile"),
+        ("items_not_list", {**good, "items": "all"}, "routine items"),
+        ("extra_top_key", {**good, "note": "x"}, "routine"),
+        ("twice", {**good, "items": [item, item]}, "routine items"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "routine", "field"), _bad_routines(), ids=[r[0] for r in _bad_routines()]
+)
+def test_a_routine_outside_the_schema_is_refused_naming_the_field(
+    name: str, routine: object, field: str
+) -> None:
+    from workbook.clinical.routine_schema import check_routine
+
+    with pytest.raises(WorkbookError) as caught:
+        check_routine(routine)
+    assert caught.value.field == field

@@ -5,6 +5,7 @@ Permission bits are POSIX ones, as on every system the workbook is run and teste
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -22,8 +23,11 @@ from workbook.documents.files import (
     NEUTRAL_CREATOR,
     atomic_path,
     check_target,
+    disk_errors,
+    move_no_replace,
     neutral_metadata,
     private_folder,
+    private_workspace,
     write_bytes,
     write_text,
 )
@@ -136,3 +140,52 @@ def test_neutral_metadata_refuses_an_unknown_format_or_a_non_mapping():
 
 def test_the_mode_asked_for_is_the_mode_written(tmp_path: Path):
     assert mode(write_text(tmp_path / "shared.txt", "x", mode=0o640)) == 0o640
+
+
+# -- never replacing: exclusive writes and no-replace moves --------------------------------
+
+
+def test_exclusive_write_refuses_a_file_that_appeared_and_leaves_no_temporary(tmp_path: Path):
+    target = tmp_path / "report.pdf"
+    with (
+        pytest.raises(WorkbookError, match="nothing was overwritten"),
+        atomic_path(target, exclusive=True) as temporary,
+    ):
+        temporary.write_bytes(b"%PDF new")
+        target.write_bytes(b"someone else's")  # appears after the check, before the move
+    assert target.read_bytes() == b"someone else's"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+
+def test_exclusive_write_never_follows_a_dangling_link_at_the_target(tmp_path: Path):
+    target = tmp_path / "bundle.zip"
+    target.symlink_to(tmp_path / "elsewhere.zip")
+    with pytest.raises(WorkbookError, match="nothing was overwritten"):
+        write_bytes(target, b"PK", exclusive=True)
+    assert target.is_symlink() and not (tmp_path / "elsewhere.zip").exists()
+
+
+def test_move_no_replace_refuses_an_empty_folder_that_rename_would_replace(tmp_path: Path):
+    source = private_folder(tmp_path / ".work")
+    (source / "a.txt").write_text("a")
+    (tmp_path / "case").mkdir()
+    with pytest.raises(WorkbookError, match="nothing was overwritten"):
+        move_no_replace(source, tmp_path / "case")
+    assert list((tmp_path / "case").iterdir()) == [] and (source / "a.txt").exists()
+    assert move_no_replace(source, tmp_path / "other") == tmp_path / "other"
+
+
+def test_private_workspace_removes_everything_when_the_block_fails(tmp_path: Path):
+    with pytest.raises(RuntimeError), private_workspace(tmp_path / "case") as work:
+        write_text(work / "a.txt", "half")
+        raise RuntimeError("drawing failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(errno.ENOSPC, "the disk is full"), (errno.EROFS, "a folder you may write to")],
+)
+def test_disk_errors_become_plain_words(tmp_path: Path, code: int, words: str):
+    with pytest.raises(WorkbookError, match=words), disk_errors(tmp_path / "x.pdf"):
+        raise OSError(code, os.strerror(code))

@@ -169,8 +169,10 @@ def test_pdf_handout_is_a_pdf_with_one_or_two_stretches_a_page(request, tmp_path
     assert data.rstrip().endswith(b"%%EOF")
     items = handout_items(routine)
     pages = pdf_page_count(data)
-    assert math.ceil(len(items) / 2) <= pages <= len(items)
-    assert pages == len(pdf_pages(items, patient_name="Pat Example", printed_on=PRINTED))
+    stretch_pages = len(pdf_pages(items, patient_name="Pat Example", printed_on=PRINTED))
+    assert math.ceil(len(items) / 2) <= stretch_pages <= len(items)
+    # the home sheet (tick sheet, pain rule, seek-help box) shares the last page or has its own
+    assert stretch_pages <= pages <= stretch_pages + 1
 
 
 @pytest.mark.parametrize("case", ARTICLE_CASES)
@@ -332,8 +334,9 @@ def test_short_stretches_pack_two_to_a_page(request, tmp_path):
     }
     routine = fake_routine(routine_for(request, "athlete"), **{f"row{i}": short for i in range(4)})
     data = handout(routine, tmp_path / "h.pdf", note="").read_bytes()
-    # page 1: header and two short stretches; page 2: the other two
-    assert pdf_page_count(data) == 2
+    # page 1: header and two short stretches; page 2: the other two; then the home sheet
+    assert len(pdf_pages(handout_items(routine))) == 2
+    assert pdf_page_count(data) == 3
 
 
 def test_printed_date_defaults_to_today(request, tmp_path):
@@ -397,3 +400,29 @@ def test_an_existing_handout_is_replaced_whole(request, tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "old sheet" not in text and text.rstrip().endswith("</html>")
     assert [p.name for p in tmp_path.iterdir()] == ["h.html"], "no temporary file left behind"
+
+
+def test_the_handout_carries_the_home_sheet_in_both_formats(tmp_path):
+    """Issue 11: session time, a weekly tick sheet, the pain rule and the seek-help box."""
+    import subprocess
+
+    from workbook import PatientProfile, generate_routine
+    from workbook.clinical.home_sheet import home_sheet
+
+    profile = PatientProfile(
+        age=72, activity="sedentary", floor_transfer=False, kneeling="painful",
+        conditions={"spinal_stenosis", "sciatica"}, sex="female",
+    )  # fmt: skip
+    routine = generate_routine(profile)
+    sheet = home_sheet(routine.table)
+    page = handout(routine, tmp_path / "h.html").read_text(encoding="utf-8")
+    assert f"About {sheet.minutes} minutes a session" in page
+    assert page.count('<td class="box"></td>') == 7 * len(sheet.rows)
+    assert "Call us, or get help today, if" in page and "emergency" in page
+    assert "5 or less on a scale of 0 to 10" in page
+    pdf = handout(routine, tmp_path / "h.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"About {sheet.minutes} minutes a session" in text
+    assert "Call us, or get help today, if" in text and "Mon" in text and "Sun" in text

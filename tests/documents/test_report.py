@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pytest
+import sqlalchemy as sa
 from matplotlib.text import Text
 
 from workbook.clinical.profile import PatientProfile
@@ -20,6 +22,7 @@ from workbook.documents.report import (
     report_pages,
 )
 from workbook.errors import WorkbookError
+from workbook.records.schema import visit_versions_t
 
 ROUTINE = {
     "profile": {},
@@ -70,13 +73,20 @@ def clinic(tmp_path_factory):
             pain=7,
             odi=[3, 2, 3, 2, 2, 1, 2, 2, 2, 1],
         )
-        opened.log_visit(
+        visit = opened.log_visit(
             pid,
             "2025-02-03",
             {("hip_flexion", "left"): 101, ("hip_flexion", "right"): 88},
             pain=4,
-            routine=ROUTINE,
         )
+        # A routine saved by an earlier workbook, before the store checked routines (issue 10):
+        # the store now refuses an unknown stretch, so it is written here as an old store holds it.
+        with opened.engine.begin() as conn:
+            conn.execute(
+                sa.update(visit_versions_t)
+                .where(visit_versions_t.c.visit_id == visit)
+                .values(routine=json.dumps(ROUTINE))
+            )
         yield opened, pid
 
 

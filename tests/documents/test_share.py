@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 
 from workbook import PatientProfile, WorkbookError, generate_routine
-from workbook.documents.share import BUNDLE_FILES, import_case, read_case, share_case
+from workbook.documents.share import (
+    BUNDLE_FILES,
+    IdentifiedBundleWarning,
+    import_case,
+    read_case,
+    share_case,
+)
 from workbook.records.deidentify import age_band, deidentify_case
 
 NAME = "Zebulon Quartermaine"
@@ -124,7 +130,8 @@ def test_bundle_keeps_the_clinical_picture_by_days_and_age_band(store, patient, 
 
 
 def test_notes_travel_only_when_the_therapist_includes_them(store, patient, tmp_path):
-    bundle = share_case(store, patient, tmp_path / "case", include_notes=True)
+    with pytest.warns(IdentifiedBundleWarning):
+        bundle = share_case(store, patient, tmp_path / "case", include_notes=True)
     assert NOTE in (bundle / "visits.csv").read_text()
     assert read_case(bundle).notes_included
 
@@ -145,12 +152,18 @@ def test_html_report_parses_and_embeds_the_chart(store, patient, tmp_path):
     assert (bundle / "chart.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_notebook_in_the_bundle_has_no_outputs_or_identifying_metadata(store, patient, tmp_path):
+def test_notebook_in_the_bundle_has_only_table_and_chart_outputs_and_no_metadata(
+    store, patient, tmp_path
+):
+    # Issue 13 wants the notebook executed; what it carries is only the de-identified table and
+    # chart (the identifier scan in test_share_scan.py reads those outputs too).
     notebook = json.loads(
         (share_case(store, patient, tmp_path / "case") / "charts.ipynb").read_text()
     )
     assert set(notebook["metadata"]) == {"kernelspec"}
-    assert all(not c.get("outputs") for c in notebook["cells"])
+    kinds = {k for c in notebook["cells"] for o in c.get("outputs", []) for k in o["data"]}
+    assert kinds == {"text/html", "text/plain", "image/png"}
+    assert all(not c["metadata"] for c in notebook["cells"])
 
 
 def test_ages_over_89_become_90_plus():
@@ -164,7 +177,8 @@ def test_case_codes_are_random_not_derived_from_the_patient(store, patient, tmp_
 
 
 def test_identified_bundle_is_explicit_and_says_so(store, patient, tmp_path):
-    bundle = share_case(store, patient, tmp_path / "case", deidentify=False)
+    with pytest.warns(IdentifiedBundleWarning):
+        bundle = share_case(store, patient, tmp_path / "case", deidentify=False)
     page = (bundle / "report.html").read_text()
     assert "IDENTIFIED" in page and NAME in page
 

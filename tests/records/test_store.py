@@ -17,6 +17,7 @@ import pytest
 
 from workbook.clinical.measures import MOTIONS, SIDES, default_position
 from workbook.clinical.profile import PatientProfile
+from workbook.clinical.routine import generate_routine
 from workbook.errors import WorkbookError
 from workbook.records.paths import default_store_path
 from workbook.records.store import SCHEMA_VERSION, Store, open_store
@@ -30,6 +31,11 @@ DAY = dt.timedelta(days=1)
 def full_rom(base: float = 30.0) -> dict[tuple[str, str], float]:
     """All twelve readings, each motion at ``base`` plus a small offset per side."""
     return {(m, s): base + (1.0 if s == "right" else 0.0) for m in MOTIONS for s in SIDES}
+
+
+ROUTINE = generate_routine(
+    PatientProfile(age=70, activity="sedentary", floor_transfer=False, kneeling="unable")
+).to_dict()
 
 
 @pytest.fixture
@@ -304,7 +310,7 @@ def test_a_visit_may_hold_only_a_pain_rating(store: Store, patient: str) -> None
 def test_visits_returns_pain_odi_routine_and_version_sorted_by_date(
     store: Store, patient: str
 ) -> None:
-    routine = {"profile": {"age": 70}, "items": [{"movement": "hip_flexors", "hold_s": 30}]}
+    routine = ROUTINE  # the shape Routine.to_dict() writes (the store refuses any other)
     later = store.log_visit(patient, TODAY - DAY, {}, pain=2, therapist="Jo", notes="better")
     first = store.log_visit(
         patient,
@@ -437,12 +443,12 @@ def test_amending_can_clear_a_value_and_set_odi_and_routine(store: Store, patien
         reason="pain not asked; ODI filled in",
         pain=None,
         odi=[1] * 10,
-        routine={"items": []},
+        routine=ROUTINE,
     )
     row = store.visits(patient).iloc[0]
     assert pd.isna(row["pain_nprs"])
     assert row["odi_index"] == pytest.approx(20.0)
-    assert row["routine"] == {"items": []}
+    assert row["routine"] == ROUTINE
 
 
 @pytest.mark.parametrize(
@@ -603,7 +609,7 @@ def _filled_store(store: Store, profile: PatientProfile) -> None:
         full_rom(40.25),
         pain=6,
         odi=[2, 1, None, 2, 0, 1, 2, 1, 1, 3],
-        routine={"items": [{"stretch_id": "kneeling_lunge", "hold_s": 30}]},
+        routine=ROUTINE,
         therapist="Jo",
         notes='line one\nline, two; "quoted"\r\n',
     )

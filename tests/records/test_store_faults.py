@@ -25,6 +25,7 @@ import pytest
 
 from workbook.clinical.measures import MOTIONS, SIDES
 from workbook.clinical.profile import PatientProfile
+from workbook.clinical.routine import generate_routine
 from workbook.errors import WorkbookError
 from workbook.records import engine, visits
 from workbook.records import store as store_module
@@ -237,7 +238,7 @@ def test_a_bad_visit_names_field_value_and_allowed_and_writes_nothing(
         "rom": GOOD_ROM,
         "pain": 3,
         "odi": [1] * 10,
-        "routine": {"items": []},
+        "routine": generate_routine(profile()).to_dict(),
         "therapist": "Jo",
         "notes": "ok",
     }
@@ -345,21 +346,25 @@ HOSTILE = [
 def test_names_and_notes_round_trip_unchanged(
     tmp_path: Path, store: Store, new_store, text: str
 ) -> None:
-    pid = store.add_patient(text, 1970, profile(), address=text)
-    store.log_visit(
-        pid, TODAY, GOOD_ROM, pain=1, therapist=text, notes=text, routine={"note": text}
-    )
-    assert store.patient(pid)["name"] == text.strip()
+    # A name holds no control character (new lines, tabs: refused since issue 10); the free
+    # texts (details, therapist, notes, the routine's reasons) keep them exactly.
+    name = " ".join(text.split())
+    routine = generate_routine(profile()).to_dict()
+    routine["items"][0] |= {"reason": text, "note_patient": text}
+    pid = store.add_patient(name, 1970, profile(), address=text)
+    store.log_visit(pid, TODAY, GOOD_ROM, pain=1, therapist=text, notes=text, routine=routine)
+    assert store.patient(pid)["name"] == name
     assert store.patient(pid)["details"] == {"address": text}
     visit = store.visits(pid).iloc[0]
-    assert (visit["therapist"], visit["notes"], visit["routine"]) == (text, text, {"note": text})
-    assert list(store.find_patients(text.strip()[:12])["patient_id"]) == [pid]
+    assert (visit["therapist"], visit["notes"], visit["routine"]) == (text, text, routine)
+    assert list(store.find_patients(name[:12])["patient_id"]) == [pid]
     assert store.table_counts()["patients"] == 1  # nothing was executed as SQL
     store.export_csv(tmp_path / "out")
     with new_store("copy") as copy:
         copy.import_csv(tmp_path / "out")
-        assert copy.patient(pid)["name"] == text.strip()
+        assert copy.patient(pid)["name"] == name
         assert copy.visits(pid).iloc[0]["notes"] == text
+        assert copy.visits(pid).iloc[0]["routine"] == routine
 
 
 # -- locks ------------------------------------------------------------------------------------

@@ -7,11 +7,16 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from workbook.clinical.profile import PatientProfile
+from workbook.clinical.routine import generate_routine
 from workbook.ui.visit import VisitForm
 from workbook.ui.visit_model import NOT_ANSWERED
 
 TODAY = dt.date(2025, 3, 1)
-ROUTINE = {"profile": {}, "items": []}
+# The shape Routine.to_dict() writes: the store refuses any other routine (issue 10).
+ROUTINE = generate_routine(
+    PatientProfile(age=80, activity="sedentary", floor_transfer=False, kneeling="unable")
+).to_dict()
 
 
 @pytest.fixture

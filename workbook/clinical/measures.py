@@ -17,7 +17,14 @@ the message while the person types, so the form and the store never disagree.
   :func:`check_side`, :func:`check_instrument`, :func:`check_position`;
 - dates: :func:`check_visit_date`, :func:`check_visit_after_birth`, :func:`check_birth_year`;
 - text: :func:`check_text`, :func:`check_required_text`, :func:`check_name`
-  (limits :data:`MAX_NAME_CHARS` and :data:`MAX_TEXT_CHARS`).
+  (limits :data:`MAX_NAME_CHARS` and :data:`MAX_TEXT_CHARS`); free JSON values (a patient's
+  details): :func:`check_json_value`.
+
+Text is stored in Unicode normal form NFC (so that "é" typed two ways is one name), never with
+a NUL or a lone surrogate (no database can keep them). A name holds no control character and no
+bidirectional override (they can make a name display as another), and at least one visible
+character. Numbers are numbers or number text ("42", "-12.5"): never a boolean (``True`` is not
+1 degree), never "9_0" (Python's digit separator), never infinite or too large for a float.
 """
 
 from __future__ import annotations
@@ -25,11 +32,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import SupportsFloat
 
+import numpy as np
 import pandas as pd
 
 from ..errors import WorkbookError, one_of
@@ -48,6 +58,7 @@ __all__ = [
     "check_birth_year",
     "check_degrees",
     "check_instrument",
+    "check_json_value",
     "check_motion",
     "check_name",
     "check_odi_sections",
@@ -146,13 +157,24 @@ def default_position(motion: object) -> str:
     return str(table.at[check_motion(motion), "default_position"])
 
 
+# Number text as a person types it: no digit separators ("9_0"), no "inf", no "nan".
+_NUMBER_TEXT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
 def _as_number(field: str, value: object, allowed: str) -> float:
-    # SupportsFloat: numpy numbers from a DataFrame row count as numbers, like Python's.
-    if isinstance(value, bool) or not isinstance(value, str | SupportsFloat):
+    # SupportsFloat: numpy numbers from a DataFrame row count as numbers, like Python's;
+    # booleans (Python's and numpy's) do not, nor does NaT (a missing date is not a number).
+    if (
+        isinstance(value, bool | np.bool_)
+        or value is pd.NaT
+        or not isinstance(value, str | SupportsFloat)
+    ):
+        raise WorkbookError(field, value, allowed)
+    if isinstance(value, str) and not _NUMBER_TEXT.fullmatch(value):
         raise WorkbookError(field, value, allowed)
     try:
         number = float(value)  # accepts '42' typed into a text box
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):  # OverflowError: 10**400
         raise WorkbookError(field, value, allowed) from None
     if not math.isfinite(number):
         raise WorkbookError(field, value, allowed)
@@ -352,13 +374,10 @@ def check_birth_year(value: object, *, today: dt.date | None = None) -> int:
     this_year = (today or dt.date.today()).year
     low = this_year - MAX_AGE
     allowed = f"a whole year from {low} to {this_year}"
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    if isinstance(value, bool) or not isinstance(value, int | float | str | np.integer):
         raise WorkbookError("birth_year", value, allowed)
-    try:
-        number = float(value)
-    except ValueError:
-        raise WorkbookError("birth_year", value, allowed) from None
-    if not math.isfinite(number) or number != int(number) or not low <= number <= this_year:
+    number = _as_number("birth_year", value, allowed)
+    if number != int(number) or not low <= number <= this_year:
         raise WorkbookError("birth_year", value, allowed)
     return int(number)
 
@@ -377,17 +396,33 @@ def check_visit_after_birth(visit_date: dt.date, birth_year: int) -> dt.date:
 # -- text ---------------------------------------------------------------------------------------
 
 
+#: Characters that reorder text on screen (Unicode bidirectional controls, UAX #9).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Characters that show nothing: a name made only of these (and spaces) is no name.
+_INVISIBLE = frozenset("\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\ufeff") | _BIDI
+
+
+def _clean_text(field: str, value: str, allowed: str) -> str:  # no database keeps NUL/surrogates
+    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+        raise WorkbookError(field, value, f"{allowed}, without NUL or lone surrogate characters")
+    return unicodedata.normalize("NFC", value)
+
+
 def check_text(field: str, value: object, *, limit: int = MAX_TEXT_CHARS) -> str:
-    """Optional free text of at most ``limit`` characters, kept exactly; None is ''.
+    """Optional free text of at most ``limit`` characters, kept as typed (NFC); None is ''.
 
     >>> check_text("notes", None)
     ''
     """
     if value is None:
         return ""
+    allowed = f"text of at most {limit} characters"
     if not isinstance(value, str) or len(value) > limit:
-        raise WorkbookError(field, value, f"text of at most {limit} characters")
-    return value
+        raise WorkbookError(field, value, allowed)
+    text = _clean_text(field, value, allowed)
+    if len(text) > limit:  # NFC may lengthen a text (a few characters decompose)
+        raise WorkbookError(field, value, allowed)
+    return text
 
 
 def check_required_text(
@@ -398,11 +433,68 @@ def check_required_text(
     >>> check_required_text("reason", "  typo in flexion ", "why the visit is corrected")
     'typo in flexion'
     """
-    if not isinstance(value, str) or not value.strip() or len(value.strip()) > limit:
-        raise WorkbookError(field, value, f"{what} (non-empty text of at most {limit} characters)")
-    return value.strip()
+    allowed = f"{what} (non-empty text of at most {limit} characters)"
+    if not isinstance(value, str):
+        raise WorkbookError(field, value, allowed)
+    text = _clean_text(field, value, allowed).strip()
+    if not text or len(text) > limit:
+        raise WorkbookError(field, value, allowed)
+    return text
 
 
-def check_name(value: object) -> str:
-    """A patient's name as the clinic writes it: not blank, at most :data:`MAX_NAME_CHARS`."""
-    return check_required_text("name", value, "the patient's name", limit=MAX_NAME_CHARS)
+def check_name(value: object, *, field: str = "name", what: str = "the patient's name") -> str:
+    """A name: not blank, at most :data:`MAX_NAME_CHARS`, NFC, at least one visible character,
+    no control character (new line, tab...) and no bidirectional override.
+
+    >>> check_name("  Zoe\u0301 Lee ")
+    'Zoé Lee'
+    """
+    name = check_required_text(field, value, what, limit=MAX_NAME_CHARS)
+    bad = [c for c in name if c in _BIDI or unicodedata.category(c) == "Cc"]
+    visible = [c for c in name if c not in _INVISIBLE and not c.isspace()]
+    if bad or not visible:
+        raise WorkbookError(
+            field,
+            value,
+            f"{what}: visible characters, without control or text-direction characters",
+        )
+    return name
+
+
+#: How deep a free JSON value (a patient's details) may nest.
+MAX_JSON_DEPTH = 8
+
+
+def check_json_value(field: str, value: object, _depth: int = 0) -> object:
+    """A free JSON value (text as :func:`check_text`, finite numbers, booleans, None, lists,
+    dicts with text keys), at most :data:`MAX_JSON_DEPTH` deep. Tuples become lists."""
+    allowed = (
+        f"text, numbers (finite), true/false, lists and dicts with text keys, "
+        f"at most {MAX_JSON_DEPTH} levels deep"
+    )
+    if _depth > MAX_JSON_DEPTH:
+        raise WorkbookError(field, "a value nested too deep", allowed)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return check_text(field, value)
+    if isinstance(value, int):
+        if abs(value) >= 2**63:
+            raise WorkbookError(field, "a number too large", allowed)
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise WorkbookError(field, value, allowed)
+        return value
+    if isinstance(value, list | tuple):
+        return [check_json_value(field, v, _depth + 1) for v in value]
+    if isinstance(value, Mapping):
+        if not all(isinstance(k, str) for k in value):
+            raise WorkbookError(field, sorted(map(repr, value))[:5], allowed)
+        return {
+            check_text(f"{field} key", k, limit=MAX_NAME_CHARS): check_json_value(
+                field, v, _depth + 1
+            )
+            for k, v in value.items()
+        }
+    raise WorkbookError(field, value, allowed)

@@ -6,13 +6,16 @@ Vocabularies for conditions and home equipment come from ``data/conditions.csv``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..errors import WorkbookError, one_of
+from .paths import data_file
 from .redflags import known_red_flags
 from .tables import column_as_bool, load_data_table
 
@@ -39,6 +42,12 @@ def conditions_table() -> pd.DataFrame:
     ``patient_caution`` is in the patient's words (the handout), ``therapist_note`` the reason
     for the therapist (the screen and report); ``prefer_gentle`` is a boolean.
     """
+    return _conditions(data_file("conditions.csv")).copy()
+
+
+@functools.cache
+def _conditions(path: Path) -> pd.DataFrame:
+    """Read and check once per data folder: every profile check asks for the vocabulary."""
     table = load_data_table(
         "conditions.csv",
         ["condition", "label", "patient_caution", "therapist_note", "prefer_gentle", "source"],

@@ -21,6 +21,7 @@ import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -83,12 +84,21 @@ _MCID_COLUMNS = (
 )
 
 
-def _optional_number(table: pd.DataFrame, column: str, key: str, **bounds: float) -> pd.Series:
+def _optional_number(
+    table: pd.DataFrame,
+    column: str,
+    key: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> pd.Series:
     """A numeric column where an empty cell means "not given" (NaN)."""
     filled = table[column] != ""
     numbers = pd.Series(float("nan"), index=table.index, dtype="float64")
     if filled.any():
-        numbers[filled] = column_as_number(table[filled], column, key=key, **bounds)
+        numbers[filled] = column_as_number(
+            table[filled], column, key=key, minimum=minimum, maximum=maximum
+        )
     return numbers
 
 
@@ -213,32 +223,45 @@ def _check_age(age: object) -> float | None:
     return float(age)
 
 
-def _matching_rows(
-    path: Path, motion: str, age: float | None, sex: str | None, position: str | None
-) -> pd.DataFrame:
-    """Rows in use that apply to this patient and measurement, most specific first."""
+@functools.cache
+def _rows_in_use(path: Path, motion: str) -> tuple[dict[str, Any], ...]:
+    """The motion's rows in use as plain dicts, in table order (a few dozen at most)."""
     table = _normal_rom(path)
     rows = table[(table["motion"] == motion) & table["in_use"]]
+    records = rows.to_dict("records")
+    return tuple(
+        {"order": i, **{str(key): value for key, value in row.items()}}
+        for i, row in zip(rows.index, records, strict=True)
+    )
+
+
+def _applies(row: dict[str, Any], age: float | None, sex: str | None, position: str | None) -> bool:
     # A restriction the caller cannot answer (sex unknown, say) rules the row out: never
     # guess that an unrecorded sex or position matches.
-    sex_ok = (rows["sex"] == "") | (rows["sex"] == (sex or "?"))
-    position_ok = (rows["position"] == "") | (rows["position"] == (position or "?"))
-    has_age = rows["age_min"].notna() | rows["age_max"].notna()
+    if row["sex"] not in ("", sex) or row["position"] not in ("", position):
+        return False
+    low, high = row["age_min"], row["age_max"]
+    if pd.isna(low) and pd.isna(high):
+        return True
     if age is None:
-        age_ok = ~has_age
-    else:
-        age_ok = ~has_age | (
-            (rows["age_min"].fillna(0) <= age) & (age <= rows["age_max"].fillna(120))
-        )
-    rows = rows[sex_ok & position_ok & age_ok]
-    specificity = (
-        (rows["sex"] != "").astype(int)
-        + has_age[rows.index].astype(int)
-        + (rows["position"] != "").astype(int)
-    )
-    # Most specific first; among equally specific rows the one higher in the table wins.
-    order = sorted(rows.index, key=lambda i: (-specificity[i], i))
-    return rows.loc[order]
+        return False
+    return (0 if pd.isna(low) else low) <= age <= (120 if pd.isna(high) else high)
+
+
+def _specificity(row: dict[str, Any]) -> int:
+    has_age = not (pd.isna(row["age_min"]) and pd.isna(row["age_max"]))
+    return int(row["sex"] != "") + int(has_age) + int(row["position"] != "")
+
+
+def _matching_rows(
+    path: Path, motion: str, age: float | None, sex: str | None, position: str | None
+) -> list[dict[str, Any]]:
+    """Rows in use that apply to this patient and measurement, most specific first.
+
+    Among equally specific rows the one higher in the table wins.
+    """
+    rows = [r for r in _rows_in_use(path, motion) if _applies(r, age, sex, position)]
+    return sorted(rows, key=lambda r: (-_specificity(r), r["order"]))
 
 
 def normal_value(
@@ -294,22 +317,22 @@ def _normal_value(
     path: Path, motion: str, age_years: float | None, sex: str | None, position: str | None
 ) -> NormalValue:
     rows = _matching_rows(path, motion, age_years, sex, position)
-    if rows.empty:
+    if not rows:
         raise WorkbookError(
             "motion",
             motion,
             "a motion with a normal value in use in normal_rom.csv for every patient "
             "(add a row without sex, age or position, with in_use true)",
         )
-    value = rows.iloc[0]
-    ranged = rows[rows["low_degrees"].notna()]
-    if ranged.empty:
+    value = rows[0]
+    ranged = [r for r in rows if not pd.isna(r["low_degrees"])]
+    if not ranged:
         low = high = float("nan")
         range_label = range_source = ""
     else:
-        low, high = float(ranged.iloc[0]["low_degrees"]), float(ranged.iloc[0]["high_degrees"])
-        range_label = str(ranged.iloc[0]["range_label"])
-        range_source = str(ranged.iloc[0]["range_source"])
+        low, high = float(ranged[0]["low_degrees"]), float(ranged[0]["high_degrees"])
+        range_label = str(ranged[0]["range_label"])
+        range_source = str(ranged[0]["range_source"])
     return NormalValue(
         motion=motion,
         degrees=float(value["normal_degrees"]),
@@ -344,14 +367,14 @@ def _measurement_error(path: Path) -> pd.DataFrame:
     table["mdc95_degrees"] = _optional_number(
         table, "mdc95_degrees", "motion", minimum=0, maximum=45
     )
-    for index in table.index:
-        if pd.isna(table.at[index, "sem_degrees"]) and pd.isna(table.at[index, "mdc95_degrees"]):
-            raise WorkbookError(
-                "mdc95_degrees",
-                "",
-                "a number, or an SEM to derive it from",
-                where=row_label(table, index, "motion"),
-            )
+    unknown = table["sem_degrees"].isna() & table["mdc95_degrees"].isna()
+    if unknown.any():
+        raise WorkbookError(
+            "mdc95_degrees",
+            "",
+            "a number, or an SEM to derive it from",
+            where=row_label(table, table.index[unknown].tolist()[0], "motion"),
+        )
     # An empty MDC is derived from the SEM, so a clinic can enter just the SEM it measured.
     derived = _Z95 * math.sqrt(2) * table["sem_degrees"]
     table["mdc95_degrees"] = table["mdc95_degrees"].fillna(derived)
@@ -370,7 +393,8 @@ def mdc_degrees(motion: str) -> float:
     9.7
     """
     motion = check_motion(motion)
-    return float(_measurement_error(data_file("measurement_error.csv")).at[motion, "mdc95_degrees"])
+    table = _measurement_error(data_file("measurement_error.csv"))
+    return float(table["mdc95_degrees"].loc[motion])
 
 
 @dataclass(frozen=True)
@@ -432,7 +456,7 @@ def score_threshold(score: str) -> ScoreThreshold:
         raise WorkbookError("score", score, one_of(SCORES))
     if score not in table.index:
         raise WorkbookError("score", score, "a score with a row in mcid.csv")
-    row = table.loc[score]
+    row = table.loc[score].to_dict()
     return ScoreThreshold(
         score=score,
         label=str(row["label"]),

@@ -6,12 +6,14 @@ reports a mistake with its row, column, value and what is allowed. Pure logic.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import WorkbookError, one_of
+from .paths import data_file
 from .profile import ACTIVITY_LEVELS, known_conditions, known_equipment
 from .tables import (
     check_vocabulary,
@@ -147,19 +149,28 @@ def load_stretches(path: str | Path | None = None) -> pd.DataFrame:
         For any mistake in the table, naming the row, the column, the value and what is allowed.
     """
     if path is None:
-        table = load_data_table("stretches.csv", COLUMNS)
-    else:
-        table = read_table(path, COLUMNS)
-        table.attrs["file"] = Path(path).name
+        return _shipped(data_file("stretches.csv")).copy()
+    table = read_table(path, COLUMNS)
+    table.attrs["file"] = Path(path).name
     return _check(table)
+
+
+@functools.cache
+def _shipped(path: Path) -> pd.DataFrame:
+    """The data folder's stretch table, checked once per folder (about 100 ms a check).
+
+    Every routine the screens generate starts from it; a hand-edited copy elsewhere
+    (``load_stretches(path)``) is checked at every call.
+    """
+    return _check(load_data_table("stretches.csv", COLUMNS))
 
 
 def _check(table: pd.DataFrame) -> pd.DataFrame:
     key = "stretch_id"
     if table.empty:
         raise WorkbookError("rows", 0, "the stretch table needs at least one stretch per movement")
-    for index in table.index:
-        stretch_id = table.at[index, key]
+    for index in table.index.tolist():
+        stretch_id = str(table.at[index, key])
         if not SLUG.fullmatch(stretch_id):
             raise WorkbookError(
                 key,
@@ -183,7 +194,8 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
             )
     duplicated = table[key].duplicated()
     if duplicated.any():
-        index = int(duplicated.idxmax())
+        index = int(duplicated.to_numpy().argmax())
+        index = int(table.index[index])
         raise WorkbookError(
             key,
             table.at[index, key],
@@ -213,7 +225,7 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
     }
     for column, allowed in vocabularies.items():
         lists = table[column].map(split_list)
-        for index, items in lists.items():
+        for index, items in zip(table.index.tolist(), lists.tolist(), strict=True):
             for item in items:
                 if item not in allowed:
                     raise WorkbookError(
@@ -259,7 +271,8 @@ def _check(table: pd.DataFrame) -> pd.DataFrame:
 
 def _check_cues(table: pd.DataFrame, index: int) -> None:
     """Cues are numbered steps, one per line: '1. ...', '2. ...'."""
-    lines = [line.strip() for line in table.at[index, "cues"].splitlines() if line.strip()]
+    cues = str(table.at[index, "cues"])
+    lines = [line.strip() for line in cues.splitlines() if line.strip()]
     for number, line in enumerate(lines, start=1):
         if not line.startswith(f"{number}. "):
             raise WorkbookError(

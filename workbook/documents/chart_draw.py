@@ -34,6 +34,7 @@ from ..clinical.display import format_degrees, normal_label
 from ..clinical.measures import SIDES, motion_label
 from ..errors import WorkbookError
 from .chart_plan import AxisLimits, ChartPlan, MotionPanel
+from .literal_text import literal_text
 
 __all__ = [
     "FONT_SIZE",
@@ -186,7 +187,7 @@ def draw_chart(
         axes.append(made)
         return made
 
-    with mpl.rc_context({"font.size": FONT_SIZE}):
+    with literal_text(), mpl.rc_context({"font.size": FONT_SIZE}):  # a title is patient text
         if not plan.panels:
             _draw_empty(new_axes(layout.slots[0]), has_scores=plan.has_scores)
         for panel, slot, ylim in zip(plan.panels, layout.slots, limits.y, strict=False):

@@ -21,10 +21,11 @@ import html
 from collections.abc import Sequence
 
 from ..clinical.display import format_long_date
+from ..clinical.home_sheet import HomeSheet
 from .handout_content import FOOTER, NO_STRETCH, SAFETY_LINE, TITLE, HandoutItem
 from .pictograms import pose_description, pose_svg
 
-__all__ = ["handout_html"]
+__all__ = ["DAYS", "handout_html"]
 
 _CSS = """
 :root { color-scheme: light; }
@@ -64,6 +65,18 @@ ol.steps li { margin: 0 0 .35rem; }
 .cautions h3 { font-size: 1.2rem; margin: 0 0 .2rem; color: #8c1d18; }
 .cautions ul { margin: 0; padding-left: 1.3rem; }
 .cautions li { margin: .2rem 0; }
+.plan { font-size: 1.2rem; font-weight: 700; margin: 1.25rem 0 .4rem; }
+table.ticks { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; }
+table.ticks th, table.ticks td { border: 2px solid #555; padding: .35rem .4rem; }
+table.ticks td.box { width: 2.6rem; }
+table.ticks th { font-size: 1rem; }
+.rules { border: 2px solid #1f5fa8; border-radius: 8px; background: #eef4fb;
+         padding: .6rem 1rem; margin: 1rem 0 0; }
+.help { border: 3px solid #b3261e; border-radius: 8px; background: #fdf0ef;
+        padding: .6rem 1rem; margin: 1rem 0 0; break-inside: avoid; }
+.rules h2, .help h2 { font-size: 1.2rem; margin: 0 0 .3rem; }
+.help h2 { color: #8c1d18; }
+.rules p, .help p { margin: .3rem 0; }
 footer { border-top: 3px solid #111; margin-top: 1.5rem; padding-top: .8rem;
          font-size: 1.3rem; font-weight: 700; text-align: center; }
 @media (max-width: 40rem) { .body { grid-template-columns: 1fr; } }
@@ -123,9 +136,31 @@ def _html_item(item: HandoutItem, number: int) -> str:
     )
 
 
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _home_sheet_html(sheet: HomeSheet) -> str:
+    """Session time, the weekly tick sheet, the pain rule and when to seek help."""
+    days = "".join(f"<th>{d}</th>" for d in DAYS)
+    boxes = '<td class="box"></td>' * len(DAYS)
+    rows = "".join(f"<tr><td>{_esc(name)}</td>{boxes}</tr>" for name in sheet.rows)
+    rules = "".join(f"<p>{_esc(rule)}</p>" for rule in sheet.pain_rules)
+    helps = "".join(f"<p>{_esc(line)}</p>" for line in sheet.seek_help)
+    return (
+        f'<div class="home">\n<p class="plan">About {sheet.minutes} minutes a session, '
+        f"{sheet.days_per_week} days a week.</p>\n"
+        f"<p>{_esc(sheet.tick_intro)}</p>\n"
+        f'<table class="ticks"><tr><th>Stretch</th>{days}</tr>{rows}</table>\n'
+        f'<div class="rules"><h2>How much discomfort is fine</h2>{rules}</div>\n'
+        f'<div class="help"><h2>Call us, or get help today, if</h2>{helps}</div>\n'
+        "</div>"
+    )
+
+
 def handout_html(
     items: Sequence[HandoutItem],
     *,
+    sheet: HomeSheet | None = None,
     patient_name: str | None = None,
     clinic: str | None = None,
     note: str = "",
@@ -153,7 +188,7 @@ def handout_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_esc(TITLE)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         f"<header>\n{chr(10).join(head)}\n</header>\n"
-        f"<main>\n{blocks}\n</main>\n"
+        f"<main>\n{blocks}\n{_home_sheet_html(sheet) if sheet else ''}\n</main>\n"
         f"<footer>{_esc(FOOTER)}</footer>\n"
         "</body>\n</html>\n"
     )

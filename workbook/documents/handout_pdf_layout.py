@@ -36,6 +36,7 @@ from matplotlib.textpath import TextToPath
 from ..clinical.display import format_long_date
 from .files import neutral_metadata
 from .handout_content import FOOTER, NO_STRETCH, SAFETY_LINE, TITLE, HandoutItem
+from .literal_text import literal_text
 from .pictograms import draw_pose
 
 __all__ = [
@@ -53,8 +54,15 @@ __all__ = [
     "MARGIN",
     "PAGE_H",
     "PAGE_W",
+    "Block",
+    "Part",
+    "box",
+    "draw_stack",
+    "line_height",
     "paginate",
+    "paragraph",
     "pdf_pages",
+    "put",
     "write_pdf",
 ]
 
@@ -109,19 +117,19 @@ def _wrap(text: str, width_in: float, size: float = BODY_PT, bold: bool = False)
     return lines
 
 
-def _line_h(size: float) -> float:
+def line_height(size: float) -> float:
     return size * LINE / 72
 
 
 @dataclass
-class _Block:
+class Block:
     """A measured piece of a page: its height and how to draw it at a given top."""
 
     height: float
     draw: Callable[[Figure, float], None]
 
 
-def _put(
+def put(
     fig: Figure,
     x: float,
     top: float,
@@ -146,7 +154,7 @@ def _put(
     )
 
 
-def _paragraph(
+def paragraph(
     x: float,
     width: float,
     text: str,
@@ -159,9 +167,9 @@ def _paragraph(
 
     def draw(fig: Figure, top: float) -> None:
         for i, line in enumerate(lines):
-            _put(fig, x, top + i * _line_h(size), line, size, bold=bold, colour=colour)
+            put(fig, x, top + i * line_height(size), line, size, bold=bold, colour=colour)
 
-    return len(lines) * _line_h(size), draw
+    return len(lines) * line_height(size), draw
 
 
 LABEL_W = 1.75  # the bold labels ("When to stop") sit in a left gutter, their text beside them
@@ -169,8 +177,8 @@ LABEL_W = 1.75  # the bold labels ("When to stop") sit in a left gutter, their t
 
 def _labelled(x: float, width: float, label: str, text: str) -> tuple[float, Callable]:
     """A bold label in the gutter with its text beside it: 'When to stop' | 'Pain in ...'."""
-    h1, d1 = _paragraph(x, LABEL_W - 0.1, label, bold=True)
-    h2, d2 = _paragraph(x + LABEL_W, width - LABEL_W, text)
+    h1, d1 = paragraph(x, LABEL_W - 0.1, label, bold=True)
+    h2, d2 = paragraph(x + LABEL_W, width - LABEL_W, text)
 
     def draw(fig: Figure, top: float) -> None:
         d1(fig, top)
@@ -179,7 +187,7 @@ def _labelled(x: float, width: float, label: str, text: str) -> tuple[float, Cal
     return max(h1, h2), draw
 
 
-def _box(
+def box(
     fig: Figure,
     left: float,
     top: float,
@@ -206,27 +214,27 @@ def _box(
     )
 
 
-_Part = tuple[float, Callable[[Figure, float], None], float]  # (height, draw, space after)
+Part = tuple[float, Callable[[Figure, float], None], float]  # (height, draw, space after)
 
 
-def _none_block(item: HandoutItem, number: int) -> _Block:
+def _none_block(item: HandoutItem, number: int) -> Block:
     """A dashed box saying there is no stretch for this movement."""
     x0 = MARGIN
-    h_label, d_label = _paragraph(
+    h_label, d_label = paragraph(
         x0 + 0.2, CONTENT_W - 0.4, f"{number}. {item.movement_label}".upper(), 10, colour=GREY
     )
-    h_text, d_text = _paragraph(x0 + 0.2, CONTENT_W - 0.4, NO_STRETCH, 14, bold=True)
+    h_text, d_text = paragraph(x0 + 0.2, CONTENT_W - 0.4, NO_STRETCH, 14, bold=True)
     height = 0.15 + h_label + h_text + 0.15
 
     def draw(fig: Figure, top: float) -> None:
-        _box(fig, x0, top, CONTENT_W, height, edge="#777777", face="white", dashed=True)
+        box(fig, x0, top, CONTENT_W, height, edge="#777777", face="white", dashed=True)
         d_label(fig, top + 0.15)
         d_text(fig, top + 0.15 + h_label)
 
-    return _Block(height, draw)
+    return Block(height, draw)
 
 
-def _drawing_and_steps(item: HandoutItem) -> _Part:
+def _drawing_and_steps(item: HandoutItem) -> Part:
     """The drawing on the left, numbered steps beside it (hanging indent for the numbers)."""
     x0 = MARGIN
     steps_x = x0 + FIGURE_W + 0.25
@@ -234,68 +242,70 @@ def _drawing_and_steps(item: HandoutItem) -> _Part:
     step_lines = [
         (str(i) + ".", _wrap(s, steps_w - 0.3)) for i, s in enumerate(item.steps, start=1)
     ]
-    steps_h = sum(len(lines) for _, lines in step_lines) * _line_h(BODY_PT) + 0.05 * len(step_lines)
+    steps_h = sum(len(lines) for _, lines in step_lines) * line_height(BODY_PT) + 0.05 * len(
+        step_lines
+    )
 
     def draw(fig: Figure, top: float) -> None:
         ax = fig.add_axes(
             (x0 / PAGE_W, 1 - (top + FIGURE_H) / PAGE_H, FIGURE_W / PAGE_W, FIGURE_H / PAGE_H)
         )
         draw_pose(item.pose, ax)
-        _box(fig, x0, top, FIGURE_W, FIGURE_H, edge="#cccccc", face="none")
+        box(fig, x0, top, FIGURE_W, FIGURE_H, edge="#cccccc", face="none")
         y = top
         for label, lines in step_lines:
-            _put(fig, steps_x, y, label, bold=True)
+            put(fig, steps_x, y, label, bold=True)
             for line in lines:
-                _put(fig, steps_x + 0.3, y, line)
-                y += _line_h(BODY_PT)
+                put(fig, steps_x + 0.3, y, line)
+                y += line_height(BODY_PT)
             y += 0.05
 
     return max(FIGURE_H, steps_h), draw, 0.12
 
 
-def _dose(item: HandoutItem) -> _Part:
+def _dose(item: HandoutItem) -> Part:
     """The dose in bold on a grey band."""
-    h_dose, d_dose = _paragraph(MARGIN + 0.12, CONTENT_W - 0.24, item.dose, 13, bold=True)
+    h_dose, d_dose = paragraph(MARGIN + 0.12, CONTENT_W - 0.24, item.dose, 13, bold=True)
     height = h_dose + 0.12
 
     def draw(fig: Figure, top: float) -> None:
-        _box(fig, MARGIN, top, CONTENT_W, height, edge="#dddddd", face="#f1f1f1")
+        box(fig, MARGIN, top, CONTENT_W, height, edge="#dddddd", face="#f1f1f1")
         d_dose(fig, top + 0.06)
 
     return height, draw, 0.1
 
 
-def _cautions(cautions: Sequence[str]) -> _Part:
+def _cautions(cautions: Sequence[str]) -> Part:
     """'Take care' and one bullet per caution, in a red box."""
     x0 = MARGIN
     inner_x, inner_w = x0 + 0.22, CONTENT_W - 0.34
-    h_head, d_head = _paragraph(inner_x, inner_w, "Take care", 13, bold=True, colour=CAUTION_RED)
+    h_head, d_head = paragraph(inner_x, inner_w, "Take care", 13, bold=True, colour=CAUTION_RED)
     bullets = [_wrap(c, inner_w - 0.22) for c in cautions]
-    bullets_h = sum(len(b) for b in bullets) * _line_h(BODY_PT) + 0.04 * len(bullets)
+    bullets_h = sum(len(b) for b in bullets) * line_height(BODY_PT) + 0.04 * len(bullets)
     box_h = 0.08 + h_head + bullets_h + 0.06
 
     def draw(fig: Figure, top: float) -> None:
-        _box(fig, x0, top, CONTENT_W, box_h, edge=CAUTION_RED, face="#fdf0ef")
+        box(fig, x0, top, CONTENT_W, box_h, edge=CAUTION_RED, face="#fdf0ef")
         d_head(fig, top + 0.08)
         y = top + 0.08 + h_head
         for lines in bullets:
-            _put(fig, inner_x, y, "\u2022", bold=True, colour=CAUTION_RED)
+            put(fig, inner_x, y, "\u2022", bold=True, colour=CAUTION_RED)
             for line in lines:
-                _put(fig, inner_x + 0.22, y, line)
-                y += _line_h(BODY_PT)
+                put(fig, inner_x + 0.22, y, line)
+                y += line_height(BODY_PT)
             y += 0.04
 
     return box_h, draw, 0.0
 
 
-def _pdf_item(item: HandoutItem, number: int) -> _Block:
+def _pdf_item(item: HandoutItem, number: int) -> Block:
     if not item.has_stretch:
         return _none_block(item, number)
     x0 = MARGIN
     label = f"{number}. {item.movement_label}".upper()
-    parts: list[_Part] = [
-        (*_paragraph(x0, CONTENT_W, label, 10, colour=GREY), 0.0),
-        (*_paragraph(x0, CONTENT_W, item.name, 16, bold=True), 0.08),
+    parts: list[Part] = [
+        (*paragraph(x0, CONTENT_W, label, 10, colour=GREY), 0.0),
+        (*paragraph(x0, CONTENT_W, item.name, 16, bold=True), 0.08),
         _drawing_and_steps(item),
         _dose(item),
     ]
@@ -309,10 +319,10 @@ def _pdf_item(item: HandoutItem, number: int) -> _Block:
     if item.cautions:
         parts.append(_cautions(item.cautions))
     height = sum(h + after for h, _, after in parts)
-    return _Block(height, lambda fig, top: _draw_stack(parts, fig, top))
+    return Block(height, lambda fig, top: draw_stack(parts, fig, top))
 
 
-def _draw_stack(parts: list[_Part], fig: Figure, top: float) -> None:
+def draw_stack(parts: list[Part], fig: Figure, top: float) -> None:
     """Draw (height, draw, space after) parts one below the other from ``top`` (inches)."""
     y = top
     for h, d, after in parts:
@@ -322,41 +332,41 @@ def _draw_stack(parts: list[_Part], fig: Figure, top: float) -> None:
 
 def _pdf_header(
     patient_name: str | None, clinic: str | None, note: str, printed_on: dt.date
-) -> _Block:
+) -> Block:
     x0 = MARGIN
-    parts: list[_Part] = []
+    parts: list[Part] = []
     if clinic:
-        parts.append((*_paragraph(x0, CONTENT_W, clinic, 11, colour=GREY), 0.02))
-    parts.append((*_paragraph(x0, CONTENT_W, TITLE, 22, bold=True), 0.05))
+        parts.append((*paragraph(x0, CONTENT_W, clinic, 11, colour=GREY), 0.02))
+    parts.append((*paragraph(x0, CONTENT_W, TITLE, 22, bold=True), 0.05))
     meta = (f"For {patient_name}   \u00b7   " if patient_name else "") + (
         f"Printed {format_long_date(printed_on)}"
     )
-    parts.append((*_paragraph(x0, CONTENT_W, meta, BODY_PT), 0.12))
+    parts.append((*paragraph(x0, CONTENT_W, meta, BODY_PT), 0.12))
     if note.strip():
         inner_x, inner_w = x0 + 0.15, CONTENT_W - 0.3
-        h_head, d_head = _paragraph(
+        h_head, d_head = paragraph(
             inner_x, inner_w, "From your therapist", BODY_PT, bold=True, colour="#1f5fa8"
         )
-        h_note, d_note = _paragraph(inner_x, inner_w, note.strip(), BODY_PT)
+        h_note, d_note = paragraph(inner_x, inner_w, note.strip(), BODY_PT)
         box_h = 0.08 + h_head + h_note + 0.08
 
         def draw_note(fig: Figure, top: float) -> None:
-            _box(fig, x0, top, CONTENT_W, box_h, edge="#1f5fa8", face="#eef4fb")
+            box(fig, x0, top, CONTENT_W, box_h, edge="#1f5fa8", face="#eef4fb")
             d_head(fig, top + 0.08)
             d_note(fig, top + 0.08 + h_head)
 
         parts.append((box_h, draw_note, 0.12))
-    parts.append((*_paragraph(x0, CONTENT_W, SAFETY_LINE, BODY_PT, bold=True), 0.1))
+    parts.append((*paragraph(x0, CONTENT_W, SAFETY_LINE, BODY_PT, bold=True), 0.1))
     height = sum(h + after for h, _, after in parts)
 
     def draw(fig: Figure, top: float) -> None:
-        _draw_stack(parts, fig, top)
+        draw_stack(parts, fig, top)
         rule_y = 1 - (top + height) / PAGE_H
         fig.add_artist(
             Line2D([x0 / PAGE_W, (x0 + CONTENT_W) / PAGE_W], [rule_y, rule_y], color=INK, lw=1.5)
         )
 
-    return _Block(height + 0.2, draw)
+    return Block(height + 0.2, draw)
 
 
 def paginate(
@@ -387,12 +397,18 @@ def pdf_pages(
     clinic: str | None = None,
     note: str = "",
     printed_on: dt.date | None = None,
+    extra: Sequence[Block] = (),
 ) -> list[Figure]:
-    """The PDF handout's pages as A4 figures (also handy to preview a page as PNG)."""
+    """The PDF handout's pages as A4 figures (also handy to preview a page as PNG).
+
+    ``extra`` blocks (the home sheet) follow the stretches, each starting where it fits.
+    """
     day = printed_on or dt.date.today()
-    with matplotlib.rc_context({"font.family": "DejaVu Sans"}):
+    # Every text is literal (``_put`` says so too): a name or note is never read as mathtext.
+    with literal_text(), matplotlib.rc_context({"font.family": "DejaVu Sans"}):
         header = _pdf_header(patient_name, clinic, note, day)
         blocks = [_pdf_item(item, i) for i, item in enumerate(items, start=1)]
+        blocks += list(extra)
         pages = paginate([b.height for b in blocks], header.height)
         figures = []
         for page_number, indexes in enumerate(pages, start=1):
@@ -407,8 +423,8 @@ def pdf_pages(
                 blocks[index].draw(fig, top)
                 top += blocks[index].height
             foot_top = PAGE_H - MARGIN - 0.3
-            _put(fig, PAGE_W / 2, foot_top, FOOTER, BODY_PT, bold=True, ha="center")
-            _put(
+            put(fig, PAGE_W / 2, foot_top, FOOTER, BODY_PT, bold=True, ha="center")
+            put(
                 fig,
                 MARGIN + CONTENT_W,
                 foot_top + 0.02,

@@ -22,6 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..clinical.home_sheet import home_sheet
 from ..errors import WorkbookError, one_of
 from .files import atomic_path, check_target, write_text
 from .handout_content import (
@@ -33,6 +34,7 @@ from .handout_content import (
     HandoutItem,
     handout_items,
 )
+from .handout_home_sheet_pdf import home_sheet_blocks
 from .handout_html_layout import handout_html
 from .handout_pdf_layout import paginate, pdf_pages, write_pdf
 
@@ -123,13 +125,21 @@ def handout(
         raise WorkbookError("printed_on", printed_on, "a datetime.date, or None for today")
     day = printed_on or dt.date.today()
     items = handout_items(routine)
+    sheet = home_sheet(routine.table)
 
     if suffix.lower() == ".html":
         text = handout_html(
-            items, patient_name=patient_name, clinic=clinic, note=note, printed_on=day
+            items, sheet=sheet, patient_name=patient_name, clinic=clinic, note=note, printed_on=day
         )
         return write_text(target, text)
-    figures = pdf_pages(items, patient_name=patient_name, clinic=clinic, note=note, printed_on=day)
+    figures = pdf_pages(
+        items,
+        patient_name=patient_name,
+        clinic=clinic,
+        note=note,
+        printed_on=day,
+        extra=home_sheet_blocks(sheet),
+    )
     with atomic_path(target) as temporary:
         write_pdf(temporary, figures)
     return target

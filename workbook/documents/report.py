@@ -46,6 +46,7 @@ from ..clinical.profile import PatientProfile
 from ..errors import WorkbookError
 from .charts import progress_chart, score_chart
 from .files import atomic_path, check_target, neutral_metadata
+from .literal_text import literal_text
 
 __all__ = [
     "A4_LANDSCAPE",
@@ -326,6 +327,7 @@ def _course_pages(visits: pd.DataFrame, subtitle: str) -> list[Figure]:
     return pages
 
 
+@literal_text()  # names, notes and routines are patient text, never mathtext
 def report_pages(
     store: ProgressStore, patient_id: str, *, include_name: bool = True
 ) -> list[Figure]:

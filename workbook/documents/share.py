@@ -6,14 +6,23 @@
   table, pain and disability, the routine;
 - ``measurements.csv`` and ``visits.csv``: the numbers, by day since the first visit;
 - ``case.json``: case code, age band, clinical profile, the routine given;
-- ``charts.ipynb``: a notebook that rebuilds the chart from the CSV files;
-- ``README.txt``: what the files are.
+- ``charts.ipynb``: a notebook, executed (table and chart saved in it), that rebuilds the chart
+  from the CSV files (:mod:`~.share_notebook`);
+- ``README.txt``: what the files are, and whether anything in them identifies the patient.
 
 By default the bundle is de-identified by the Safe Harbor rules
 (:mod:`workbook.records.deidentify`): no name, id, birth year, date, contact detail, therapist or
 note; file names are fixed (never the patient's), zip entries carry a fixed timestamp, chart files
-neutral metadata. The bundle appears whole or not at all, readable by its owner only (see
-:mod:`workbook.documents.files`); the report page is built by :mod:`~.share_report`.
+neutral metadata. A bundle that is not (``deidentify=False``) or may not be (``include_notes``)
+free of identifiers says so in ``case.json``, ``README.txt`` and the report, and the call warns
+(:class:`IdentifiedBundleWarning`). CSV cells are spreadsheet-safe
+(:mod:`workbook.records.spreadsheet`), and reading a bundle is bounded
+(:mod:`workbook.records.bundles`; limits in ``docs/limits.md``).
+
+The bundle appears whole or not at all, readable by its owner only: it is built in a folder made
+exclusively beside the target and moved into place only if the target is still absent (see
+:mod:`workbook.documents.files`); on any failure, a full disk included, nothing is left behind.
+The report page is built by :mod:`~.share_report`.
 """
 
 from __future__ import annotations
@@ -22,8 +31,8 @@ import datetime as dt
 import io
 import json
 import os
-import shutil
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -48,6 +57,7 @@ from ..clinical.profile import PatientProfile
 from ..clinical.routine import Routine
 from ..clinical.tables import require_columns
 from ..errors import WorkbookError
+from ..records.bundles import read_bundle
 from ..records.deidentify import (
     MEASUREMENT_COLUMNS,
     VISIT_COLUMNS,
@@ -57,14 +67,36 @@ from ..records.deidentify import (
     sections_from_text,
 )
 from ..records.paths import workbook_version
+from ..records.spreadsheet import guard_frame, unguard_frame
 from .charts import export_chart, progress_chart
-from .files import atomic_path, check_target, private_folder, write_text
-from .share_report import EPOCH, case_report_html
+from .files import (
+    atomic_path,
+    check_target,
+    disk_errors,
+    neutral_metadata,
+    private_folder,
+    private_workspace,
+    write_text,
+)
+from .share_notebook import case_notebook
+from .share_report import EPOCH, case_report_html, identifiers
 
 if TYPE_CHECKING:
     from ..records.store import Store
 
-__all__ = ["BUNDLE_FILES", "case_chart", "chart_frames", "import_case", "read_case", "share_case"]
+__all__ = [
+    "BUNDLE_FILES",
+    "SAFE_HARBOR",
+    "IdentifiedBundleWarning",
+    "case_chart",
+    "case_chart_png",
+    "chart_frames",
+    "import_case",
+    "read_case",
+    "share_case",
+]
+
+SAFE_HARBOR = "HIPAA Safe Harbor (45 CFR 164.514(b)(2))"
 
 BUNDLE_FILES = (
     "README.txt",
@@ -77,6 +109,11 @@ BUNDLE_FILES = (
 )
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip's earliest date: no trace of when the case was shared
 _DAY_STEPS = (7, 14, 21, 28, 42, 56, 84, 112, 182, 364)  # ticks every week(s): days read easily
+_NOTEBOOK_DPI = 100  # the chart saved in charts.ipynb: screen size, a small file
+
+
+class IdentifiedBundleWarning(UserWarning):
+    """A shared case carries (or may carry) what identifies the patient: keep it in the clinic."""
 
 
 def share_case(
@@ -96,15 +133,23 @@ def share_case(
     dest : path
         A new folder, or a file ending in ``.zip``. Must not exist yet.
     deidentify : bool, default True
-        False writes the same bundle with the patient's name and real dates, for a transfer of
-        care inside the clinic; the report then says so at the top in red.
+        False writes the same bundle with the patient's name and the first visit's date in the
+        report, for a transfer of care inside the clinic; ``case.json``, ``README.txt`` and the
+        report say so (in red), and an :class:`IdentifiedBundleWarning` is issued.
     include_notes : bool, default False
-        Keep free-text visit notes (they may name people or places).
+        Keep free-text visit notes. They may name the patient, other people or places: the
+        labels say so and an :class:`IdentifiedBundleWarning` is issued.
 
     Returns
     -------
     Path
         The folder or zip written.
+
+    Raises
+    ------
+    WorkbookError
+        For an existing ``dest`` (also one that appears while the bundle is written: nothing is
+        replaced), a missing folder, a full disk; nothing is left behind.
     """
     target = check_target(dest, (), field="dest", new=True)
     patient = store.patient(patient_id)
@@ -125,35 +170,49 @@ def share_case(
             "first_visit": pd.to_datetime(visits["visit_date"]).min(),
         }
     )
-    with tempfile.TemporaryDirectory(prefix=".share-", dir=target.parent) as work:
-        folder = private_folder(Path(work) / "case")
-        _write_bundle(case, folder, identified)
+    found = identifiers(case, identified)
+    if found:
+        warnings.warn(
+            IdentifiedBundleWarning(
+                f"the shared case at {target.name} may identify the patient: "
+                + "; ".join(found)
+                + ". Keep it inside the clinic."
+            ),
+            stacklevel=2,
+        )
+    with disk_errors(target):
         if target.suffix.lower() == ".zip":
-            _zip(folder, target)
+            # mkdtemp: a new folder of random name, made exclusively; removed whatever happens.
+            with tempfile.TemporaryDirectory(prefix=".share-", dir=target.parent) as work:
+                folder = private_folder(Path(work) / "case")
+                _write_bundle(case, folder, identified)
+                _zip(folder, target)
         else:
-            shutil.move(str(folder), target)
+            with private_workspace(target) as folder:
+                _write_bundle(case, folder, identified)
     return target
 
 
 def _write_bundle(case: DeidentifiedCase, folder: Path, identified: Mapping | None) -> None:
-    measurements = case.measurements.to_csv(index=False, columns=list(MEASUREMENT_COLUMNS))
-    write_text(folder / "measurements.csv", measurements)
+    measurements = guard_frame(case.measurements[list(MEASUREMENT_COLUMNS)])
+    write_text(folder / "measurements.csv", measurements.to_csv(index=False))
     visits = case.visits if case.notes_included else case.visits.drop(columns="notes")
-    write_text(folder / "visits.csv", visits.to_csv(index=False))
-    write_text(folder / "case.json", json.dumps(_case_json(case), indent=2) + "\n")
+    write_text(folder / "visits.csv", guard_frame(visits).to_csv(index=False))
+    write_text(folder / "case.json", json.dumps(_case_json(case, identified), indent=2) + "\n")
     fig = case_chart(case.measurements, case.visits, case.profile)
     export_chart(fig, folder / "chart.png")
     frames = chart_frames(case.measurements, case.visits)
     write_text(folder / "report.html", case_report_html(case, identified, fig, frames))
-    write_text(folder / "charts.ipynb", json.dumps(_notebook(case), indent=1) + "\n")
-    write_text(folder / "README.txt", _readme(case))
+    notebook = case_notebook(case.case_code, case.measurements, _png(fig))
+    write_text(folder / "charts.ipynb", json.dumps(notebook, indent=1) + "\n")
+    write_text(folder / "README.txt", _readme(case, identified))
     for path in folder.iterdir():
         os.utime(path, (0, 0))  # no trace of the sharing date in the files' times either
 
 
 def _zip(folder: Path, target: Path) -> None:
     with (
-        atomic_path(target) as partial,
+        atomic_path(target, exclusive=True) as partial,
         zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bundle,
     ):
         for name in BUNDLE_FILES:
@@ -162,14 +221,17 @@ def _zip(folder: Path, target: Path) -> None:
             bundle.writestr(info, (folder / name).read_bytes())
 
 
-def _case_json(case: DeidentifiedCase) -> dict[str, Any]:
+def _case_json(case: DeidentifiedCase, identified: Mapping | None) -> dict[str, Any]:
     return {
         "format": "hip-mobility-workbook case",
         "format_version": 1,
         "workbook_version": workbook_version(),
         "case_code": case.case_code,
         "age_band": case.age_band,
-        "deidentified": "HIPAA Safe Harbor (45 CFR 164.514(b)(2))",
+        "deidentified": identified is None,
+        "deidentification": SAFE_HARBOR if identified is None else None,
+        # What identifies, or may identify, the patient (empty for a de-identified case).
+        "identifiers": identifiers(case, identified),
         "notes_included": case.notes_included,
         "profile": case.profile.to_dict(),
         "routine": case.routine,
@@ -209,45 +271,38 @@ def case_chart(
     return fig
 
 
-def _notebook(case: DeidentifiedCase) -> dict[str, Any]:
-    def cell(kind: str, text: str) -> dict[str, Any]:
-        made: dict[str, Any] = {"cell_type": kind, "metadata": {}, "source": text}
-        if kind == "code":
-            made.update(execution_count=None, outputs=[])
-        return made
+def case_chart_png(case: DeidentifiedCase, *, dpi: float = _NOTEBOOK_DPI) -> bytes:
+    """A shared case's progress chart as PNG bytes (neutral metadata), for a notebook to show.
 
-    return {
-        "nbformat": 4,
-        "nbformat_minor": 5,
-        "metadata": {
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-        },
-        "cells": [
-            cell(
-                "markdown",
-                f"# Shared case {case.case_code}\n\nRebuilds the progress chart "
-                "from `measurements.csv` and `visits.csv` beside this notebook. "
-                "Needs the Hip Mobility Workbook installed. Run all cells.",
-            ),
-            cell(
-                "code",
-                "from workbook.documents.share import read_case, case_chart\n\n"
-                "case = read_case('.')\ncase.measurements.head()",
-            ),
-            cell("code", "case_chart(case.measurements, case.visits, case.profile)"),
-        ],
-    }
+    In a notebook, ``IPython.display.Image(case_chart_png(case))`` shows the chart itself; a
+    bare Figure would show as ``<Figure size ...>`` (the workbook never imports pyplot).
+    """
+    return _png(case_chart(case.measurements, case.visits, case.profile), dpi=dpi)
 
 
-def _readme(case: DeidentifiedCase) -> str:
+def _png(fig: Figure, *, dpi: float = _NOTEBOOK_DPI) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata=neutral_metadata("png"))
+    return buffer.getvalue()
+
+
+def _readme(case: DeidentifiedCase, identified: Mapping | None) -> str:
+    found = identifiers(case, identified)
+    if identified:
+        label = "IDENTIFIED: this bundle names the patient. Do not send it outside the clinic.\n"
+    else:
+        label = f"De-identified by the {SAFE_HARBOR} rules.\n"
+    if found:
+        label += "".join(f"It contains {what}.\n" for what in found)
     return (
-        f"Hip mobility case {case.case_code}\n\n"
+        f"Hip mobility case {case.case_code}\n\n{label}\n"
         "report.html       open in a browser: chart, progress, pain and disability, routine\n"
         "measurements.csv  range of motion: visit, day since first visit, motion, side, degrees\n"
         "visits.csv        pain (0-10) and Oswestry index per visit\n"
         "case.json         age band, clinical profile, routine\n"
         "chart.png         the progress chart, for slides or a letter\n"
-        "charts.ipynb      rebuilds the chart from the CSV files (needs the workbook)\n\n"
+        "charts.ipynb      the table and chart, saved in the notebook; re-run it with the\n"
+        "                  workbook installed to rebuild them from the CSV files\n\n"
         "To add this case to your own workbook store: workbook.import_case(store, this_folder)\n"
     )
 
@@ -255,32 +310,25 @@ def _readme(case: DeidentifiedCase) -> str:
 # -- reading and importing ------------------------------------------------------------------
 
 
-def _read_files(bundle: Path) -> dict[str, bytes]:
-    if bundle.is_dir():
-        return {
-            name: (bundle / name).read_bytes() for name in BUNDLE_FILES if (bundle / name).is_file()
-        }
-    if bundle.is_file() and zipfile.is_zipfile(bundle):
-        with zipfile.ZipFile(bundle) as archive:
-            return {
-                Path(info.filename).name: archive.read(info)
-                for info in archive.infolist()
-                if Path(info.filename).name in BUNDLE_FILES
-            }
-    raise WorkbookError("bundle", str(bundle), "a case folder or .zip written by share_case")
+_READ_FILES = ("case.json", "measurements.csv", "visits.csv")
 
 
 def read_case(bundle: str | os.PathLike[str]) -> DeidentifiedCase:
-    """Read a bundle written by :func:`share_case` back into a :class:`DeidentifiedCase`."""
-    files = _read_files(Path(bundle))
+    """Read a bundle written by :func:`share_case` back into a :class:`DeidentifiedCase`.
+
+    The zip or folder is read within the limits of :func:`workbook.records.bundles.read_bundle`
+    (member count and sizes, no links, devices, absolute paths, ``..`` or repeated names); the
+    CSV cells guarded for spreadsheets are restored exactly.
+    """
+    files = read_bundle(bundle, _READ_FILES, prefix="case/")
     missing = [n for n in ("case.json", "measurements.csv", "visits.csv") if n not in files]
     if missing:
         raise WorkbookError("bundle", str(bundle), f"a case bundle; it lacks {', '.join(missing)}")
     try:
         meta = json.loads(files["case.json"])
         profile = PatientProfile.from_dict(meta["profile"])
-        measurements = pd.read_csv(io.BytesIO(files["measurements.csv"]))
-        visits = pd.read_csv(io.BytesIO(files["visits.csv"]), keep_default_na=True)
+        measurements = unguard_frame(pd.read_csv(io.BytesIO(files["measurements.csv"])))
+        visits = unguard_frame(pd.read_csv(io.BytesIO(files["visits.csv"]), keep_default_na=True))
     except (ValueError, KeyError, TypeError) as exc:
         if isinstance(exc, WorkbookError):
             raise
@@ -322,50 +370,73 @@ def _check_case(case: DeidentifiedCase) -> None:
         Routine.from_dict(case.routine)
 
 
-def import_case(store: Store, bundle: str | os.PathLike[str]) -> str:
+def import_case(
+    store: Store, bundle: str | os.PathLike[str], *, allow_duplicate: bool = False
+) -> str:
     """Add a shared case to a store as a new, de-identified patient.
 
     The patient is named after the case code. Dates are rebuilt so that the last visit falls on
     the day of import (the bundle holds days, not dates), and the birth year is the one that
-    gives the band's youngest age at the first visit. Every visit goes through the store's own
-    checks.
+    gives the band's youngest age at the first visit. Every value of the case is checked by the
+    store's own rules first; then the patient, the profile, every visit and reading are written
+    in one transaction, so a bad bundle, a full disk or a killed process leaves nothing behind.
+    A case already imported into this store (same case code) is refused unless
+    ``allow_duplicate`` is True.
 
     Returns
     -------
     str
         The new patient's id.
     """
+    from ..clinical.routine_schema import check_routine
+    from ..records.case_import import check_case_record
+
     case = read_case(bundle)
+    check_routine(case.routine)  # the routine's shape first: _check_case rebuilds it
     _check_case(case)
-    last_day = int(case.visits["day"].max()) if len(case.visits) else 0
+    days = {}
+    for visit in case.visits.to_dict("records"):
+        day = visit["day"]
+        if isinstance(day, bool) or not isinstance(day, int | np.integer) or not 0 <= day <= 36_500:
+            raise WorkbookError("visits.csv day", day, "a whole number of days from 0 to 36500")
+        if visit["visit"] in days:
+            raise WorkbookError("visits.csv visit", visit["visit"], "each visit once")
+        days[visit["visit"]] = int(day)
+    orphans = set(case.measurements["visit"]) - set(days)
+    if orphans:
+        raise WorkbookError("measurements.csv visit", sorted(orphans)[0], "a visit of visits.csv")
+    last_day = max(days.values(), default=0)
     first_visit = pd.Timestamp(dt.date.today()) - pd.Timedelta(days=last_day)
-    birth_year = first_visit.year - band_floor(case.age_band)
-    patient_id = store.add_patient(
-        f"Shared case {case.case_code}",
-        birth_year,
-        case.profile,
-        case_code=case.case_code,
-        age_band=case.age_band,
-        deidentified=True,
-    )
-    last_visit = case.visits["visit"].max()
+    last_visit = max(days, key=lambda v: (days[v], str(v)), default=None)
+    visits = []
     for visit in case.visits.to_dict("records"):
         rows = case.measurements[case.measurements["visit"] == visit["visit"]]
         rom = {
             (r["motion"], r["side"]): {
-                "degrees": float(r["degrees"]),
+                "degrees": r["degrees"],
                 "instrument": r["instrument"],
                 "position": r["position"],
             }
             for r in rows.to_dict("records")
         }
-        store.log_visit(
-            patient_id,
-            (first_visit + pd.Timedelta(days=int(visit["day"]))).date(),
-            rom,
-            pain=None if is_blank(visit["pain_nprs"]) else int(visit["pain_nprs"]),
-            odi=sections_from_text(visit["odi_sections"]),
-            routine=case.routine if visit["visit"] == last_visit else None,
-            notes=str(visit["notes"]),
+        if len(rom) != len(rows):
+            raise WorkbookError("measurements.csv", visit["visit"], "each motion and side once")
+        visits.append(
+            {
+                "visit_date": (first_visit + pd.Timedelta(days=days[visit["visit"]])).date(),
+                "rom": rom,
+                "pain": None if is_blank(visit["pain_nprs"]) else visit["pain_nprs"],
+                "odi": sections_from_text(visit["odi_sections"]),
+                "routine": case.routine if visit["visit"] == last_visit else None,
+                "notes": visit["notes"],
+            }
         )
-    return patient_id
+    record = check_case_record(
+        case_code=case.case_code,
+        name=f"Shared case {case.case_code}",
+        birth_year=first_visit.year - band_floor(case.age_band),
+        profile=case.profile,
+        details={"case_code": case.case_code, "age_band": case.age_band, "deidentified": True},
+        visits=visits,
+    )
+    return store.add_case(record, allow_duplicate=allow_duplicate)

@@ -25,7 +25,7 @@ from ..records.deidentify import DeidentifiedCase
 from ..records.paths import workbook_version
 from .chart_export import export_chart
 
-__all__ = ["EPOCH", "case_report_html", "html_table"]
+__all__ = ["EPOCH", "case_report_html", "html_table", "identifiers"]
 
 EPOCH = pd.Timestamp("2000-01-01")  # anchor for day offsets inside the chart, never shown
 
@@ -120,19 +120,48 @@ def _routine_display(case: DeidentifiedCase) -> pd.DataFrame:
     )
 
 
+_NOTES_WARNING = (
+    "free-text visit notes (visits.csv and the report's visit table), written by hand: they may "
+    "name the patient, other people, places or dates"
+)
+
+
+def identifiers(case: DeidentifiedCase, identified: Mapping[str, Any] | None) -> list[str]:
+    """What in a shared case identifies, or may identify, the patient; empty when nothing does.
+
+    The same words label ``case.json``, ``README.txt``, the report and the call's warning.
+    """
+    found = []
+    if identified:
+        found.append("the patient's name and the date of the first visit (report.html)")
+    if case.notes_included:
+        found.append(_NOTES_WARNING)
+    return found
+
+
 def _banner(case: DeidentifiedCase, identified: Mapping[str, Any] | None) -> str:
+    notes = (
+        '<p class="banner identified">Free-text notes are included: they were written by hand '
+        "and may identify the patient or other people. Read them before sending this case.</p>"
+        if case.notes_included
+        else ""
+    )
     if identified:
         return (
             '<p class="banner identified">IDENTIFIED: this report names the patient '
             f"({html.escape(identified['name'])}); first visit "
             f"{format_iso_date(identified['first_visit'])}. "
-            "Do not send it outside the clinic.</p>"
+            "Do not send it outside the clinic.</p>" + notes
+        )
+    if case.notes_included:
+        return (
+            '<p class="banner">De-identified (HIPAA Safe Harbor) except the notes: no name, '
+            "dates, contact details or record numbers in any other field. Days count from the "
+            "first visit.</p>" + notes
         )
     return (
         '<p class="banner">De-identified (HIPAA Safe Harbor): no name, dates, contact '
-        "details or record numbers. Days count from the first visit."
-        + (" Free-text notes were included by the therapist." if case.notes_included else "")
-        + "</p>"
+        "details or record numbers. Days count from the first visit.</p>"
     )
 
 

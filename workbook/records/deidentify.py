@@ -10,6 +10,15 @@ What leaves the clinic carries none of the 18 Safe Harbor identifiers (45 CFR 16
 - free-text notes are left out unless the therapist includes them explicitly (they may name
   people or places); the therapist's name is left out too (minimum necessary).
 
+What goes out is chosen by an **allow-list**, never by removing what is known to identify: only
+the columns in :data:`MEASUREMENT_COLUMNS` and :data:`VISIT_COLUMNS`, only the routine item keys
+in :data:`ROUTINE_ITEM_KEYS` (each value checked against the workbook's own tables and bounds:
+a movement, a stretch id of the table, whole numbers within the dosage bounds, who chose it, the
+focus side) and only the profile's own fields. A key nobody listed (an item's ``"note"``, say) is
+never copied, and a listed key holding anything but what the workbook writes is refused, so no
+free text rides along in a field meant for a code. The routine's worded reasons stay home too:
+they are rebuilt from the stretch table when the case is read.
+
 Pure logic: pandas only. Writing the bundle is :mod:`workbook.documents.share`.
 """
 
@@ -21,13 +30,17 @@ from typing import Any
 
 import pandas as pd
 
+from ..clinical.choosing import CHOSEN_BY
+from ..clinical.measures import check_instrument, check_motion, check_position, check_side
 from ..clinical.profile import PatientProfile
-from ..errors import WorkbookError
+from ..clinical.stretches import DOSAGE_BOUNDS, MOVEMENTS, load_stretches
+from ..errors import WorkbookError, one_of
 
 __all__ = [
     "AGE_BAND_YEARS",
     "MEASUREMENT_COLUMNS",
     "OLDEST_EXACT_AGE",
+    "ROUTINE_ITEM_KEYS",
     "VISIT_COLUMNS",
     "DeidentifiedCase",
     "age_band",
@@ -35,6 +48,7 @@ __all__ = [
     "deidentify_case",
     "new_case_code",
     "sections_from_text",
+    "shared_routine",
 ]
 
 AGE_BAND_YEARS = 5
@@ -42,6 +56,17 @@ OLDEST_EXACT_AGE = 89  # Safe Harbor: ages over 89 are grouped as 90+
 
 MEASUREMENT_COLUMNS = ("visit", "day", "motion", "side", "degrees", "instrument", "position")
 VISIT_COLUMNS = ("visit", "day", "pain_nprs", "odi_index", "odi_sections", "notes")
+#: The only keys of a routine item that leave the clinic (an allow-list; see the module notes).
+ROUTINE_ITEM_KEYS = (
+    "movement",
+    "stretch_id",
+    "hold_s",
+    "reps",
+    "per_week",
+    "chosen_by",
+    "focus_side",
+)
+_FOCUS_SIDES = ("left", "right", "")
 
 
 def age_band(age: int) -> str:
@@ -152,10 +177,8 @@ def deidentify_case(
 
     shared_measurements = _shared_measurements(measurements, number, day)
 
-    routine = None
     given = [r for r in order["routine"] if isinstance(r, dict)]
-    if given:
-        routine = {"profile": shared_profile.to_dict(), "items": list(given[-1].get("items", []))}
+    routine = shared_routine(given[-1], shared_profile) if given else None
     return DeidentifiedCase(
         case_code=case_code or new_case_code(),
         age_band=band,
@@ -167,6 +190,58 @@ def deidentify_case(
     )
 
 
+def shared_routine(routine: dict[str, Any], profile: PatientProfile) -> dict[str, Any]:
+    """The part of a stored routine that may leave the clinic: an allow-list, key by key.
+
+    Only :data:`ROUTINE_ITEM_KEYS` of each item are copied, each checked to hold what the workbook
+    writes there; every other key (free text above all) stays home. ``profile`` is the
+    de-identified profile, which replaces the stored one.
+
+    Examples
+    --------
+    >>> profile = PatientProfile(age=60, activity="active", floor_transfer=True,
+    ...                          kneeling="comfortable")
+    >>> item = {"movement": "hip_flexion", "stretch_id": "", "hold_s": 30, "reps": 3,
+    ...         "per_week": 5, "chosen_by": "workbook", "focus_side": "",
+    ...         "note": "call Ann on 555-0101"}
+    >>> shared = shared_routine({"items": [item]}, profile)
+    >>> "note" in shared["items"][0], sorted(shared)
+    (False, ['items', 'profile'])
+    """
+    items = routine.get("items") if isinstance(routine, dict) else None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise WorkbookError("routine items", type(items).__name__, "a list of routine items")
+    return {"profile": profile.to_dict(), "items": [_shared_item(i) for i in items]}
+
+
+def _shared_item(item: dict[str, Any]) -> dict[str, Any]:
+    stretch_ids = set(load_stretches()["stretch_id"])
+    out: dict[str, Any] = {}
+    movement = item.get("movement")
+    if movement not in MOVEMENTS:
+        raise WorkbookError("routine movement", movement, one_of(MOVEMENTS))
+    out["movement"] = movement
+    stretch = item.get("stretch_id") or ""
+    if stretch and stretch not in stretch_ids:
+        raise WorkbookError("routine stretch_id", stretch, "a stretch id of the stretch table")
+    out["stretch_id"] = stretch
+    for key, (low, high) in DOSAGE_BOUNDS.items():
+        value = item.get(key)
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole or not low <= value <= high:  # type: ignore[operator]
+            raise WorkbookError(f"routine {key}", value, f"a whole number from {low} to {high}")
+        out[key] = int(value)  # type: ignore[arg-type]
+    chosen = item.get("chosen_by", "workbook")
+    if chosen not in CHOSEN_BY:
+        raise WorkbookError("routine chosen_by", chosen, one_of(CHOSEN_BY))
+    out["chosen_by"] = chosen
+    side = item.get("focus_side") or ""
+    if side not in _FOCUS_SIDES:
+        raise WorkbookError("routine focus_side", side, one_of(_FOCUS_SIDES))
+    out["focus_side"] = side
+    return {key: out[key] for key in ROUTINE_ITEM_KEYS}
+
+
 def _shared_measurements(
     measurements: pd.DataFrame, number: dict[str, int], day: dict[str, int]
 ) -> pd.DataFrame:
@@ -175,11 +250,12 @@ def _shared_measurements(
         {
             "visit": measurements["visit_id"].map(number),
             "day": measurements["visit_id"].map(day),
-            "motion": measurements["motion"],
-            "side": measurements["side"],
+            # Text columns by allow-list too: only the workbook's own codes, never free text.
+            "motion": measurements["motion"].map(check_motion),
+            "side": measurements["side"].map(check_side),
             "degrees": measurements["degrees"].astype("float64"),
-            "instrument": measurements["instrument"],
-            "position": measurements["position"],
+            "instrument": measurements["instrument"].map(check_instrument),
+            "position": measurements["position"].map(check_position),
         }
     )
     if shared["visit"].isna().any():

@@ -5,6 +5,11 @@ transaction never has to upgrade a read lock, the case a busy timeout cannot wai
 transaction that still finds the file locked is retried with jitter, and after
 :data:`RETRY_FOR_S` the caller gets a :class:`StoreBusyError` in words. ``synchronous = FULL``:
 when a call returns, its transaction is on disk. Other databases (PostgreSQL) get a plain engine.
+
+Errors carry no patient data: every engine is made with ``hide_parameters=True`` (SQLAlchemy
+leaves the values out of its messages) and a database failure (full disk, read-only or damaged
+file, broken constraint...) reaches the caller as a :class:`StoreFailure`, a
+:class:`~workbook.errors.WorkbookError` in plain words that names the store, never the patient.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from ..errors import WorkbookError
 from .paths import default_store_path
@@ -29,6 +34,8 @@ __all__ = [
     "BUSY_TIMEOUT_S",
     "RETRY_FOR_S",
     "StoreBusyError",
+    "StoreFailure",
+    "failure_in_words",
     "is_locked",
     "is_sqlite_file",
     "make_engine",
@@ -48,6 +55,56 @@ _LOCATION_ALLOWED = "a file path or a database URL such as sqlite:///clinic.sqli
 
 class StoreBusyError(RuntimeError):
     """Another program kept the store locked for longer than the store is willing to wait."""
+
+
+class StoreFailure(WorkbookError):
+    """The database failed (disk full, file read-only or damaged...): said in plain words.
+
+    The message names the problem, the store and what to do; never a value that was being
+    written, so it can be shown on a screen and written to a log.
+    """
+
+    def __init__(self, message: str, location: str) -> None:
+        super().__init__("store", location, message)
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+# SQLite's primary result codes (sqlite.org/rescode.html) and PostgreSQL's SQLSTATE classes.
+_SQLITE_WORDS = {
+    13: "the disk is full",  # SQLITE_FULL
+    8: "the store file cannot be written (it is read-only)",  # SQLITE_READONLY
+    3: "the store file cannot be written (no permission)",  # SQLITE_PERM
+    23: "the store file cannot be written (no permission)",  # SQLITE_AUTH
+    14: "the store file cannot be opened",  # SQLITE_CANTOPEN
+    10: "the disk could not be read or written (an input/output error)",  # SQLITE_IOERR
+    11: "the store file is damaged",  # SQLITE_CORRUPT
+    26: "the file is not a workbook store",  # SQLITE_NOTADB
+    19: "a record breaks one of the store's rules (a repeated or missing id)",  # CONSTRAINT
+}
+_SQLSTATE_WORDS = {
+    "53100": "the database server's disk is full",
+    "53": "the database server is out of resources (disk or memory)",
+    "42501": "the database account may not write to the store (no permission)",
+    "25006": "the database is read-only",
+    "23": "a record breaks one of the store's rules (a repeated or missing id)",
+    "08": "the connection to the database server was lost",
+    "57": "the database server is shutting down or was stopped",
+}
+
+
+def failure_in_words(exc: DatabaseError, location: str, *, write: bool) -> StoreFailure:
+    """A :class:`StoreFailure` for a database error: the cause in words, no values."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlite_errorcode", None)
+    state = str(getattr(orig, "sqlstate", "") or "")
+    problem = _SQLITE_WORDS.get(code & 0xFF) if isinstance(code, int) else None
+    problem = problem or _SQLSTATE_WORDS.get(state) or _SQLSTATE_WORDS.get(state[:2])
+    problem = problem or f"the database refused the operation ({type(exc).__name__})"
+    outcome = "this change was not saved" if write else "the records could not be read"
+    return StoreFailure(f"{problem}: {outcome} (store {location}).", location)
 
 
 def resolve_location(location: str | os.PathLike[str] | None = None) -> URL:
@@ -76,11 +133,10 @@ def is_sqlite_file(url: URL) -> bool:
 
 def make_engine(url: URL) -> Engine:
     """The engine for ``url``; for SQLite, with the settings in the module docstring."""
+    # hide_parameters: a failed statement's message never carries the values (names, notes).
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url)
-    if is_sqlite_file(url):
-        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        return sa.create_engine(url, hide_parameters=True)
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, hide_parameters=True)
     on_file = is_sqlite_file(url)
 
     @event.listens_for(engine, "connect")
@@ -143,9 +199,9 @@ def run_transaction(
                         return result
                 with conn.begin():
                     return work(conn)
-        except OperationalError as exc:
-            if not is_locked(exc):
-                raise
+        except DatabaseError as exc:
+            if not (isinstance(exc, OperationalError) and is_locked(exc)):
+                raise failure_in_words(exc, location, write=write) from None
             if time.monotonic() > deadline:
                 raise StoreBusyError(
                     f"The store {location} stayed busy for {RETRY_FOR_S:g} s: another "

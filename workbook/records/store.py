@@ -11,13 +11,13 @@ What the store promises
   every earlier version stays readable (:meth:`Store.visit_history`) with who, when and why.
   Profiles are versioned the same way (:meth:`Store.profile_history`).
 - **Erasure is explicit.** :meth:`Store.remove_patient` purges a patient's identifiers and clinical
-  records (the right to erasure) and leaves one line in the audit log: the opaque patient id, who
-  asked, why, when and how many records went. It is the only call that deletes anything.
-- **Two writers, no "database is locked".** SQLite runs in WAL mode with a busy timeout, writes
-  start with ``BEGIN IMMEDIATE`` (so a transaction never has to upgrade a read lock, the case a
-  busy timeout cannot wait out), and a transaction that still finds the file locked is retried.
-- **A killed process loses nothing it confirmed.** ``synchronous = FULL``: when a call returns,
-  its transaction is on disk.
+  records, leaves one line in the audit log and no byte in the files
+  (:mod:`~workbook.records.erasure`). It is the only call that deletes anything.
+- **Two writers, no "database is locked"; a killed process loses nothing it confirmed**
+  (:mod:`~workbook.records.engine`: WAL, ``BEGIN IMMEDIATE``, retries, ``synchronous = FULL``).
+- **Owner-only, checked at open, errors without patient data.** The file is 0600 before SQLite
+  opens it (:mod:`~workbook.records.paths`); a damaged or incomplete store is refused
+  (:mod:`~workbook.records.integrity`); a database failure is a ``StoreFailure`` in words.
 
 How it is laid out
 ------------------
@@ -25,14 +25,13 @@ How it is laid out
 :mod:`workbook.clinical.measures`, opens the transaction and hands the connection to the module
 that does the job. Those modules know SQL and pandas, never the engine or the retry:
 
-- :mod:`~workbook.records.schema`: the tables, ``SCHEMA_VERSION``, creation and migrations;
-- :mod:`~workbook.records.engine`: the location, the SQLite settings, the retried transaction;
-- :mod:`~workbook.records.patients`, :mod:`~workbook.records.audit`: patients, profiles,
-  erasure and the audit log;
-- :mod:`~workbook.records.visits`, :mod:`~workbook.records.visit_frames`: recording and
-  correcting visits, and reading them back;
-- :mod:`~workbook.records.summary`: the clinic summary;
-- :mod:`~workbook.records.transfer`: CSV export and import.
+- :mod:`~workbook.records.schema` (tables, migrations), :mod:`~workbook.records.engine`
+  (location, SQLite settings, retried transaction, errors in words);
+- :mod:`~workbook.records.patients`, :mod:`~workbook.records.audit`,
+  :mod:`~workbook.records.erasure`: patients, profiles, the audit log, erasure;
+- :mod:`~workbook.records.visits`, :mod:`~workbook.records.visit_frames`: visits;
+- :mod:`~workbook.records.summary`, :mod:`~workbook.records.transfer` (CSV export and import),
+  :mod:`~workbook.records.case_import` (a shared case), :mod:`~workbook.records.backup`.
 """
 
 from __future__ import annotations
@@ -46,25 +45,23 @@ from typing import Any, TypeVar
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
 
 from ..clinical import measures
 from ..clinical.profile import PatientProfile
-from ..errors import WorkbookError
-from . import audit, patients, summary, transfer, visit_frames, visits
+from . import audit, backup, case_import, erasure, patients, summary, transfer, visit_frames, visits
 from .engine import (
     StoreBusyError,
-    is_locked,
     is_sqlite_file,
     make_engine,
     resolve_location,
     run_transaction,
 )
 from .identity import current_user, require_admin
+from .integrity import open_checked, prepare_store_file
+from .paths import private_dir
 from .schema import (
     SCHEMA_VERSION,
     TABLES,
-    ensure_schema,
     json_field,
     new_id,
     now,
@@ -86,16 +83,9 @@ T = TypeVar("T")
 def open_store(location: str | os.PathLike[str] | None = None) -> Store:
     """Open (and on first use create) the clinic store.
 
-    Parameters
-    ----------
-    location : str or Path, optional
-        A file path (an SQLite store) or an SQLAlchemy URL (``sqlite:///...``,
-        ``postgresql+psycopg://...``). By default ``$WORKBOOK_DB``, else
-        :func:`default_store_path` in the per-user data folder.
-
-    Returns
-    -------
-    Store
+    ``location``: a file path (an SQLite store) or an SQLAlchemy URL (``sqlite:///...``,
+    ``postgresql+psycopg://...``); by default ``$WORKBOOK_DB``, else :func:`default_store_path`.
+    An existing file that is empty, damaged or not a store is refused, never recreated.
 
     Examples
     --------
@@ -122,18 +112,15 @@ class Store(PracticeMethods):
 
     def __init__(self, url: URL) -> None:
         self._url = url
+        new = prepare_store_file(url)  # owner-only, before SQLite opens it; refuses non-stores
         self._engine = make_engine(url)
         try:
-            self._write(lambda conn: ensure_schema(conn, self.location))
-        except DatabaseError as exc:
-            self._engine.dispose()
-            if isinstance(exc, OperationalError) and is_locked(exc):
-                raise
-            raise WorkbookError(
-                "store", self.location, f"a workbook store or a new file ({exc.orig})"
-            ) from None
+            self._write(lambda conn: open_checked(conn, self.location, new=new))
         except BaseException:
             self._engine.dispose()
+            path = Path(self.location)
+            if new and path.exists() and path.stat().st_size == 0:  # it would be refused later
+                path.unlink()
             raise
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -157,6 +144,7 @@ class Store(PracticeMethods):
 
     def close(self) -> None:
         """Close every connection. The store can't be used afterwards."""
+        self._finish_erasure()
         self._engine.dispose()
 
     def __enter__(self) -> Store:
@@ -170,10 +158,15 @@ class Store(PracticeMethods):
         return f"<Store {self.location}{demo}>"
 
     def _write(self, work: Callable[[Connection], T]) -> T:
-        return run_transaction(self._engine, work, write=True, location=self.location)
+        return self._run(work, write=True)
 
     def _read(self, work: Callable[[Connection], T]) -> T:
-        return run_transaction(self._engine, work, write=False, location=self.location)
+        return self._run(work, write=False)
+
+    def _run(self, work: Callable[[Connection], T], *, write: bool) -> T:
+        result = run_transaction(self._engine, work, write=write, location=self.location)
+        self._finish_erasure()  # an erasure waiting for a reader to let go of the log
+        return result
 
     def meta(self) -> dict[str, str]:
         """The store's metadata: store_id, created_at, is_demo, schema_version."""
@@ -235,7 +228,9 @@ class Store(PracticeMethods):
         }
         profile_json = patients.check_profile(profile)
         values["details"] = json_field(
-            "details", details, "text, numbers, lists or dicts (phone, email, mrn, address...)"
+            "details",
+            measures.check_json_value("details", details),  # NFC text, finite, not too deep
+            "text, numbers, lists or dicts (phone, email, mrn, address...)",
         )
         patient_id, at = new_id("p_"), now()
         self._write(
@@ -303,19 +298,13 @@ class Store(PracticeMethods):
     def remove_patient(
         self, patient_id: str, *, reason: str, requested_by: str | None = None
     ) -> dict[str, int]:
-        """Erase a patient on request: an explicit, logged purge.
+        """Erase a patient on request; returns the counts of deleted rows per table.
 
-        The patient's name, details, profiles, visits (every version) and measurements are
-        deleted (SQLite overwrites the freed pages and the write-ahead log is truncated), so
-        the data can't be recovered from the file. The audit log keeps one line with the opaque
-        patient id, who asked, why, when and how many records went; write no identifying
-        details into ``reason``. Inside a JupyterHub only hub admins may erase, and
-        ``requested_by`` defaults to the logged-in user.
-
-        Returns
-        -------
-        dict
-            Counts of deleted rows per table.
+        Name, details, profiles, visits (every version) and measurements are deleted and leave
+        no byte in the store's files (:mod:`~workbook.records.erasure`). The audit log keeps the
+        opaque id, who asked, why (``reason`` may not name the patient), when and the counts;
+        the patient's earlier audit reasons are blanked. Inside a JupyterHub only hub admins
+        may erase, and ``requested_by`` defaults to the logged-in user.
         """
         require_admin("erase a patient")
         why = measures.check_required_text("reason", reason, "why the patient is removed")
@@ -323,16 +312,16 @@ class Store(PracticeMethods):
             "requested_by", requested_by or current_user(), "who asked for the removal"
         )
         counts = self._write(
-            lambda conn: patients.purge_patient(conn, patient_id, requested_by=asker, reason=why)
+            lambda conn: erasure.erase_patient(conn, patient_id, requested_by=asker, reason=why)
         )
-        if is_sqlite_file(self._url):
-            # The write-ahead log still holds copies of the erased pages until a checkpoint.
-            try:
-                with self._engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            except OperationalError:  # a reader holds the log open; the next checkpoint will do
-                pass
+        self._erasure_pending = is_sqlite_file(self._url)
+        self._finish_erasure()
         return counts
+
+    def _finish_erasure(self) -> None:
+        """Truncate the write-ahead log after an erasure, once no reader holds it open."""
+        if getattr(self, "_erasure_pending", False):
+            self._erasure_pending = not erasure.checkpoint_truncate(self._engine)
 
     def audit_log(self) -> pd.DataFrame:
         """The audit log, oldest first: at, event, patient_id, visit_id, actor, reason, detail."""
@@ -408,6 +397,15 @@ class Store(PracticeMethods):
         )
         return visit_id
 
+    def add_case(self, record: case_import.CaseRecord, *, allow_duplicate: bool = False) -> str:
+        """Write a checked case (``case_import.check_case_record``) in one transaction."""
+        at = now()
+        return self._write(
+            lambda conn: case_import.write_case_record(
+                conn, record, allow_duplicate=allow_duplicate, at=at
+            )
+        )
+
     def visits(self, patient_id: str) -> pd.DataFrame:
         """A patient's visits, latest versions, sorted by date.
 
@@ -449,6 +447,11 @@ class Store(PracticeMethods):
         """
         return self._read(summary.clinic_summary_frame)
 
+    def backup(self, dest: str | os.PathLike[str]) -> Path:
+        """A consistent, owner-only copy of an SQLite store, even while in use, into ``dest`` (a
+        new file, or a folder for a time-stamped copy). PostgreSQL: ``pg_dump`` (see the error)."""
+        return backup.backup_store(self._engine, self._url, dest)
+
     # -- export and import --------------------------------------------------------------------
 
     def export_csv(self, folder: str | os.PathLike[str]) -> list[Path]:
@@ -457,8 +460,7 @@ class Store(PracticeMethods):
         The files hold every identifier and every version: keep them as safe as the store.
         NULL is written as an empty cell; text columns are never NULL, so the two don't mix.
         """
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
+        target = private_dir(Path(folder)) if not Path(folder).exists() else Path(folder)
         return self._read(lambda conn: transfer.export_tables(conn, target))
 
     def import_csv(

@@ -3,13 +3,20 @@
 The import is the bulk path: every file is checked whole-column (columns, vocabularies, bounds,
 dates, ids) before anything is written, then inserted in chunks in one transaction, so a bad
 file leaves the store empty. The bounds are those of ``data/`` (``workbook.clinical.measures``),
-applied to a column at once rather than value by value.
+applied to a column at once rather than value by value; the values a column check can't judge
+(names, JSON details, profiles, routines, ODI sections, time stamps) go through the same field
+rules as the API, value by value (:mod:`~workbook.records.transfer_checks`), so that after any
+import that succeeds every read works.
+
+Text cells that a spreadsheet would run as a formula are guarded on export and restored on
+import (:mod:`~workbook.records.spreadsheet`): a round trip gives back exactly what was stored.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +28,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clinical import measures
 from ..errors import WorkbookError, one_of
+from .paths import file_mode
 from .schema import TABLES, V2_COLUMNS, audit_log_t, patients_t, store_meta
+from .spreadsheet import guard_cell, unguard_frame
+from .transfer_checks import check_values
 
 __all__ = ["export_tables", "import_tables", "read_export"]
 
@@ -32,20 +42,42 @@ _META_KEYS = ("store_id", "created_at", "is_demo")
 
 
 def export_tables(conn: Connection, folder: Path) -> list[Path]:
-    """Write every table to ``folder/<table>.csv`` (NULL as an empty cell); returns the files."""
-    written = []
-    for table in TABLES:
-        path = folder / f"{table.name}.csv"
-        keys = [c.name for c in table.primary_key.columns]
-        query = sa.select(table).order_by(*[table.c[k] for k in keys])
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([c.name for c in table.columns])
-            result = conn.execution_options(yield_per=20_000).execute(query)
-            for chunk in result.partitions():
-                writer.writerows(["" if v is None else v for v in row] for row in chunk)
-        written.append(path)
-    return written
+    """Write every table to ``folder/<table>.csv`` (NULL as an empty cell); returns the files.
+
+    Each file is written owner-only under a temporary name and the whole set is moved into
+    place only once every table is written: a failure (a full disk) leaves no partial export.
+    """
+    partials: list[Path] = []
+    try:
+        for table in TABLES:
+            partial = folder / f".{table.name}.csv.partial"
+            partials.append(partial)
+            _export_table(conn, table, partial)
+        written = []
+        for partial in partials:
+            final = folder / partial.name[1:].removesuffix(".partial")
+            partial.replace(final)
+            written.append(final)
+        return written
+    except BaseException:
+        for partial in partials:
+            partial.unlink(missing_ok=True)
+        raise
+
+
+def _export_table(conn: Connection, table: sa.Table, path: Path) -> None:
+    keys = [c.name for c in table.primary_key.columns]
+    query = sa.select(table).order_by(*[table.c[k] for k in keys])
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, file_mode())
+    os.fchmod(fd, file_mode())
+    with open(fd, "w", newline="", encoding="utf-8") as handle:  # noqa: PTH123 - an fd
+        writer = csv.writer(handle)
+        writer.writerow([c.name for c in table.columns])
+        result = conn.execution_options(yield_per=20_000).execute(query)
+        for chunk in result.partitions():
+            writer.writerows(["" if v is None else guard_cell(v) for v in row] for row in chunk)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def read_export(folder: Path) -> dict[str, pd.DataFrame]:
@@ -55,6 +87,7 @@ def read_export(folder: Path) -> dict[str, pd.DataFrame]:
     _first_bad(meta, ~meta["key"].isin(_META_KEYS), "store_meta", "key", one_of(_META_KEYS))
     _check_measurements(frames["measurements"])
     _check_visits(frames)
+    check_values(frames)
     return frames
 
 
@@ -99,7 +132,13 @@ def _read_table(folder: Path, table: sa.Table) -> pd.DataFrame:
     columns = [c.name for c in table.columns]
     if not path.is_file():
         raise WorkbookError("file", str(path), f"the folder must hold {table.name}.csv")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise WorkbookError(
+            "file", str(path), f"a CSV file written by export_csv ({type(exc).__name__})"
+        ) from None
+    frame = unguard_frame(frame)
     frame = _add_v2_columns(frame, table)
     if list(frame.columns) != columns:
         raise WorkbookError(

@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..clinical import measures
+from ..clinical.routine_schema import check_routine
 from ..errors import WorkbookError, one_of
 from .audit import record_event
 from .patients import patient_row
-from .schema import json_field, measurements_t, to_json, visit_versions_t, visits_t
+from .schema import measurements_t, to_json, visit_versions_t, visits_t
 from .visit_answers import ANSWER_FIELDS, check_answers
 
 __all__ = [
@@ -139,12 +140,8 @@ def check_rom(rom: object) -> list[Reading]:
 
 
 def _check_routine(routine: object) -> str | None:
-    if routine is None:
-        return None
-    allowed = "a plain dict of text, numbers, lists and dicts, such as routine.to_dict()"
-    if not isinstance(routine, Mapping):
-        raise WorkbookError("routine", routine, allowed)
-    return json_field("routine", dict(routine), allowed)
+    checked = check_routine(routine)  # the shape Routine.to_dict() writes, nothing else
+    return None if checked is None else to_json(checked)
 
 
 def check_visit_fields(fields: Mapping[str, Any]) -> tuple[dict[str, Any], list[Reading] | None]:

@@ -20,13 +20,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
 from ..clinical.paths import shipped_folder
-from ..records.paths import notebook_workspace, user_data_dir
+from ..records import paths
 
 __all__ = [
     "LAB_SETTINGS",
@@ -42,6 +43,8 @@ __all__ = [
 
 ServerKind = Literal["lab", "app"]
 VISIT_NOTEBOOK = "visit.ipynb"
+#: How long a second launch waits for a server that is still starting, in seconds.
+STARTING_WAIT_S = 60.0
 
 #: JupyterLab user settings written for the workbench: no news or update pop-ups over the visit.
 #: (JupyterLab documentation, "Announcements": the notification plugin's fetchNews and
@@ -72,23 +75,21 @@ def store_slug(location: str) -> str:
     return f"{stem[:40] or 'store'}-{digest}"
 
 
-def _owner_only_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.chmod(0o700)
-    return path
-
-
 def _server_file(location: str, kind: ServerKind) -> Path:
-    return _owner_only_dir(user_data_dir() / "servers") / f"{kind}-{store_slug(location)}.json"
+    folder = paths.private_dir(paths.user_data_dir() / "servers")
+    return folder / f"{kind}-{store_slug(location)}.json"
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, kind: ServerKind) -> bool:
+    """Whether ``pid`` is still a workbook server of this kind (not a reused process number)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # gone, or someone else's process now
         return False
-    except PermissionError:  # someone else's process took the number: not ours
-        return False
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists():  # Linux: make sure the number was not reused by another program
+        module = "jupyterlab" if kind == "lab" else "voila"
+        return module.encode() in cmdline.read_bytes()
     return True
 
 
@@ -98,17 +99,26 @@ def _answers(port: int) -> bool:
     return False
 
 
-def running_server(location: str, kind: ServerKind) -> Server | None:
-    """The server of this kind already serving this store, if one is alive and answering."""
+def running_server(
+    location: str, kind: ServerKind, *, wait_s: float = STARTING_WAIT_S
+) -> Server | None:
+    """The server of this kind already serving this store, if its process is alive.
+
+    A server still starting (alive, not answering yet) counts: it gets ``wait_s`` seconds to
+    answer, so two quick launches never start two servers over the same notebooks.
+    """
     record = _server_file(location, kind)
     try:
         server = Server(**json.loads(record.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
-    if _alive(server.pid) and _answers(server.port):
-        return server
-    record.unlink(missing_ok=True)  # left behind by a server that was killed
-    return None
+    if not _alive(server.pid, kind):
+        record.unlink(missing_ok=True)  # left behind by a server that was killed
+        return None
+    deadline = time.monotonic() + wait_s
+    while not _answers(server.port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return server
 
 
 def free_port() -> int:
@@ -126,16 +136,16 @@ def prepare_workspace(location: str, kind: ServerKind = "lab") -> Path:
     installed package. One folder per store and kind, so no running server has its notebooks
     overwritten by a launch on another store. Other files a therapist keeps there are left alone.
     """
-    workspace = _owner_only_dir(notebook_workspace() / store_slug(location) / kind)
+    workspace = paths.private_dir(paths.notebook_workspace() / store_slug(location) / kind)
     for notebook in sorted(shipped_folder("notebooks").glob("*.ipynb")):
         target = workspace / notebook.name
         shutil.copyfile(notebook, target)
-        target.chmod(0o600)
+        target.chmod(paths.file_mode())
     return workspace
 
 
 def _lab_settings_dir() -> Path:
-    settings = _owner_only_dir(user_data_dir() / "lab" / "settings")
+    settings = paths.private_dir(paths.user_data_dir() / "lab" / "settings")
     for name, values in LAB_SETTINGS.items():
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +208,8 @@ def serve(
     env = dict(os.environ, WORKBOOK_DB=location)
     if kind == "lab":
         env["JUPYTERLAB_SETTINGS_DIR"] = str(_lab_settings_dir())
-        env["JUPYTERLAB_WORKSPACES_DIR"] = str(_owner_only_dir(user_data_dir() / "lab" / "ws"))
+        workspaces = paths.private_dir(paths.user_data_dir() / "lab" / "workspaces")
+        env["JUPYTERLAB_WORKSPACES_DIR"] = str(workspaces)
     command = server_command(kind, port=port, token=token, open_browser=open_browser, extra=extra)
     process = subprocess.Popen(command, cwd=workspace, env=env)
     server = Server(kind=kind, url=_url(kind, port, token), port=port, pid=process.pid,
