@@ -303,8 +303,8 @@ class Store(PracticeMethods):
         Name, details, profiles, visits (every version) and measurements are deleted and leave
         no byte in the store's files (:mod:`~workbook.records.erasure`). The audit log keeps the
         opaque id, who asked, why (``reason`` may not name the patient), when and the counts;
-        the patient's earlier audit reasons are blanked. Inside a JupyterHub only hub admins may
-        erase, and ``requested_by`` defaults to the logged-in user.
+        the patient's earlier audit reasons are blanked. Inside a JupyterHub only hub admins
+        may erase, and ``requested_by`` defaults to the logged-in user.
         """
         require_admin("erase a patient")
         why = measures.check_required_text("reason", reason, "why the patient is removed")

@@ -138,7 +138,8 @@ def _read_table(folder: Path, table: sa.Table) -> pd.DataFrame:
         raise WorkbookError(
             "file", str(path), f"a CSV file written by export_csv ({type(exc).__name__})"
         ) from None
-    frame = _add_v2_columns(unguard_frame(frame), table)
+    frame = unguard_frame(frame)
+    frame = _add_v2_columns(frame, table)
     if list(frame.columns) != columns:
         raise WorkbookError(
             f"{table.name}.csv columns", list(frame.columns), f"exactly {', '.join(columns)}"
