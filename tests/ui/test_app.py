@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import pytest
 
 from workbook.ui import ReportScreen, WorkbookApp
-from workbook.ui.app import PROGRESS_TAB, ROUTINE_TAB, VISIT_TAB
+from workbook.ui.app import PATIENT_TAB, PROGRESS_TAB, ROUTINE_TAB, VISIT_TAB
 from workbook.ui.common import store_label
 from workbook.ui.screen import input_widgets
 
@@ -244,3 +244,24 @@ def test_a_clinic_store_is_named_on_screen_and_the_demo_is_not(clinic):
     store.mark_as_demo()
     demo = WorkbookApp(store, today=TODAY)
     assert demo.store_line == "" and "fictional" in demo.banner
+
+
+def test_viewing_patients_all_week_keeps_no_widgets_per_patient(app, clinic):
+    """Issue 13: a kernel left open all week grew 0.3 MB a patient; widgets are made once."""
+    from ipywidgets.widgets.widget import _instances
+
+    _, ann, carl = clinic
+
+    def view(patient_id):
+        app.show_tab(PATIENT_TAB)
+        app.patient.select(patient_id)
+        app.show_tab(ROUTINE_TAB)
+        app.show_tab(PROGRESS_TAB)
+
+    for patient_id in (ann, carl, ann, carl):
+        view(patient_id)
+    settled = len(_instances)
+    for _ in range(10):
+        view(ann)
+        view(carl)
+    assert len(_instances) <= settled + 5, f"{len(_instances) - settled} widgets kept in 20 views"

@@ -198,6 +198,9 @@ class RoutineScreen(Screen):
         self._pending: tuple[Any, str | None, SavedRoutine] | None = None
         self._profile: Any = None
         self._rows: dict[str, _MovementRow] = {}
+        # One row of inputs per movement for the app's life: rebuilding them for every patient
+        # left ipywidgets' registry holding the old ones (0.3 MB a patient viewed).
+        self._row_cache: dict[str, _MovementRow] = {}
         self._syncing = False
         self._build()
         self._layout()
@@ -357,15 +360,22 @@ class RoutineScreen(Screen):
                 log.warning("saved routine not restored: %s", exc)
         self.model.generate(profile, patient_name)
 
+    def _row_for(self, movement: str, label: str) -> _MovementRow:
+        """The movement's inputs, made (and wired) the first time they are needed."""
+        if movement not in self._row_cache:
+            inputs = _MovementRow(movement, label)
+            inputs.stretch.observe(self._stretch_handler(movement), names="value")
+            for field, box in inputs.dosage.items():
+                box.observe(self._dosage_handler(movement, field), names="value")
+            self._row_cache[movement] = inputs
+        return self._row_cache[movement]
+
     def _build_rows(self) -> None:
         self._rows = {}
         for _, row in self.model.table.iterrows():
             movement = str(row["movement"])
-            inputs = _MovementRow(movement, str(row.get("movement_label", movement)))
-            inputs.stretch.observe(self._stretch_handler(movement), names="value")
-            for field, box in inputs.dosage.items():
-                box.observe(self._dosage_handler(movement, field), names="value")
-            self._rows[movement] = inputs
+            label = str(row.get("movement_label", movement))
+            self._rows[movement] = self._row_for(movement, label)
         self._adjust.children = list(self._rows.values())
         self._sync_inputs()
 
@@ -379,6 +389,7 @@ class RoutineScreen(Screen):
                 inputs.stretch.options = choices or [("No safe stretch", "")]
                 inputs.stretch.value = choices[0][1] if choices else ""
                 inputs.stretch.disabled = len(choices) < 2
+                inputs.message.value = ""  # nothing said about the previous patient's values
                 why = self.model.why_no_other(movement) if len(choices) == 1 else ""
                 inputs.note.value = (
                     f"<div class='wb-why-one' style='color:#555;font-size:12px;line-height:1.35'>"
