@@ -244,3 +244,26 @@ def test_the_handout_note_does_not_carry_to_the_next_patient(screen, athlete):
     assert screen._handout_note.value == "" and screen._handout_name.value is True
     encoded = re.search(r'base64,([^"]+)"', screen._handout_links.value).group(1)
     assert "morning walk" not in base64.b64decode(encoded).decode("utf-8")
+
+
+def test_a_fresh_routine_follows_the_measurements_so_far(store):
+    """Issue 11: a left hip 15 degrees stiffer than the right puts the left side first."""
+    from workbook import PatientProfile
+    from workbook.ui import WorkbookApp
+    from workbook.ui.app import ROUTINE_TAB
+
+    profile = PatientProfile(
+        age=72, activity="sedentary", floor_transfer=False, kneeling="painful",
+        conditions={"spinal_stenosis", "sciatica"}, sex="female",
+    )  # fmt: skip
+    pid = store.add_patient("Edna Example", 1954, profile)
+    for day in ("2026-10-01", "2026-10-15", "2026-10-29"):
+        readings = {("hip_flexion", "left"): 95, ("hip_flexion", "right"): 110}
+        store.log_visit(pid, day, readings, pain=4)
+    app = WorkbookApp(store)
+    app.patient.select(pid)
+    app.show_tab(ROUTINE_TAB)
+    app.routine._on_regenerate(None)  # a fresh routine, not the one saved with a visit
+    row = app.routine.model.routine.stretch("hip_flexion")
+    assert row["focus_side"] == "left"
+    assert "measurements" in app.routine.model.source

@@ -220,6 +220,10 @@ class WorkbookApp(Screen):
             chosen.profile,
             chosen.name,
             saved=lambda: saved_routine(self.store, chosen.patient_id, chosen.profile),
+            history=lambda: (
+                self.store.measurements(chosen.patient_id),
+                self.store.visits(chosen.patient_id),
+            ),
         )
         self.visit.set_patient(chosen.patient_id, chosen.name)
         self.progress.show_patient(chosen.patient_id)

@@ -25,7 +25,7 @@ from .common import (
     message_html,
     safe_call,
 )
-from .routine_model import DOSAGE_FIELDS, RoutineModel
+from .routine_model import DOSAGE_FIELDS, History, RoutineModel
 from .screen import Screen
 
 __all__ = ["RoutineScreen", "excluded_table_html", "referral_html", "routine_table_html"]
@@ -196,6 +196,7 @@ class RoutineScreen(Screen):
         super().__init__(active=active)
         self.model = RoutineModel()
         self._pending: tuple[Any, str | None, SavedRoutine] | None = None
+        self._history: History = None
         self._profile: Any = None
         self._rows: dict[str, _MovementRow] = {}
         # One row of inputs per movement for the app's life: rebuilding them for every patient
@@ -288,14 +289,20 @@ class RoutineScreen(Screen):
         return self.model.to_dict()
 
     def show_patient(
-        self, profile: Any, patient_name: str | None = None, saved: SavedRoutine = None
+        self,
+        profile: Any,
+        patient_name: str | None = None,
+        saved: SavedRoutine = None,
+        history: History = None,
     ) -> None:
         """Make (or restore) the routine for a patient: now when on screen, else when needed.
 
         ``saved`` is the routine saved with the last visit, or a function returning it (read
-        only when the routine is made).
+        only when the routine is made). ``history`` returns the patient's measurements and
+        visits, which a freshly made routine follows (side focus, progression, regression).
         """
         self._pending = (profile, patient_name, saved)
+        self._history = history
         self.model.routine = None  # never keep the previous patient's routine
         self._handout_links.value = ""
         self.mark_stale()
@@ -358,7 +365,7 @@ class RoutineScreen(Screen):
                 return
             except Exception as exc:  # an old saved routine no longer loads: start fresh
                 log.warning("saved routine not restored: %s", exc)
-        self.model.generate(profile, patient_name)
+        self.model.generate(profile, patient_name, self._history)
 
     def _row_for(self, movement: str, label: str) -> _MovementRow:
         """The movement's inputs, made (and wired) the first time they are needed."""
@@ -442,7 +449,7 @@ class RoutineScreen(Screen):
 
     # callbacks: read an input, ask the model, show the result ------------------------------------
     def _on_regenerate(self, _button: widgets.Button) -> None:
-        self.show_patient(self._profile, self.model.patient_name)
+        self.show_patient(self._profile, self.model.patient_name, history=self._history)
         self.ensure()
 
     def _stretch_handler(self, movement: str) -> Callable[[dict], None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -19,7 +20,7 @@ from ..errors import WorkbookError
 from ..records.paths import export_name, exports_dir
 from .common import log
 
-__all__ = ["DOSAGE_FIELDS", "RoutineModel", "saved_routine"]
+__all__ = ["DOSAGE_FIELDS", "History", "RoutineModel", "saved_routine"]
 
 DOSAGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("hold_s", "Hold (s)"),
@@ -53,6 +54,10 @@ def saved_routine(store: Any, patient_id: str, profile: Any) -> dict[str, Any] |
     return None
 
 
+#: A function returning the open patient's ``(measurements, visits)``, read only when needed.
+History = Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None
+
+
 class RoutineModel:
     """The routine for the open patient, and the therapist's changes to it; no widgets."""
 
@@ -61,13 +66,25 @@ class RoutineModel:
         self.patient_name: str | None = None
         self.source: str = ""
 
-    def generate(self, profile: Any, patient_name: str | None = None) -> Any:
-        """A fresh routine from the profile (the same profile always gives the same routine)."""
+    def generate(
+        self, profile: Any, patient_name: str | None = None, history: History = None
+    ) -> Any:
+        """A fresh routine from the profile and, when given, the patient's measurements.
+
+        ``history`` returns ``(measurements, visits)`` as the store gives them: a left-right
+        difference, a flare or steady progress then shape the routine (side focus, progression,
+        regression). The same inputs always give the same routine.
+        """
         from ..clinical.routine import generate_routine
 
-        self.routine = generate_routine(profile)
+        measurements, visits = history() if history is not None else (None, None)
+        if visits is not None and len(visits):
+            self.routine = generate_routine(profile, measurements=measurements, visits=visits)
+            self.source = "generated from the profile and the measurements so far"
+        else:
+            self.routine = generate_routine(profile)
+            self.source = "generated from the profile"
         self.patient_name = patient_name
-        self.source = "generated from the profile"
         return self.routine
 
     def restore(self, saved: dict[str, Any], patient_name: str | None = None) -> Any:
