@@ -124,3 +124,29 @@ def test_picking_a_patient_shows_their_routine_within_the_screen(app, laptop, ar
     tabs = laptop.locator(".lm-TabBar-tab").first.bounding_box()
     assert tabs is not None and tabs["y"] >= 0, "the tab bar scrolled out of sight"
     laptop.screenshot(path=str(artifacts / "app-3-routine.png"))
+
+
+def test_the_tab_bar_stays_in_view_and_the_chart_is_not_upscaled(app, laptop, artifacts):
+    """Issue 13: at 1366x768 every tab switch is in reach, and the chart is drawn at its size."""
+    open_app(laptop, app)
+    patients = laptop.locator(".widget-select select").first
+    patients.select_option(index=0)
+    laptop.locator(".lm-TabBar-tab", has_text="Progress").first.click()
+    chart = laptop.locator(".widget-image").first
+    chart.wait_for(state="visible", timeout=TIMEOUT_MS)
+    laptop.wait_for_function(
+        "() => { const img = document.querySelector('.widget-image');"
+        " return img && img.complete && img.naturalWidth > 300; }",
+        timeout=TIMEOUT_MS,
+    )
+    natural, shown = laptop.evaluate(
+        "() => { const img = document.querySelector('.widget-image');"
+        " return [img.naturalWidth, img.getBoundingClientRect().width]; }"
+    )
+    assert shown <= natural + 1, f"the chart is stretched from {natural} to {shown} px"
+    laptop.mouse.wheel(0, 1500)
+    laptop.wait_for_timeout(400)
+    bar = laptop.locator(".lm-TabBar-tab", has_text="Visit").first.bounding_box()
+    assert bar is not None and 0 <= bar["y"] <= LAPTOP["height"] - bar["height"], bar
+    laptop.screenshot(path=str(artifacts / "app-4-progress-scrolled.png"))
+    assert_no_error_on(laptop)
