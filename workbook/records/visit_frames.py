@@ -52,19 +52,24 @@ _MEASUREMENT_COLUMNS = [
 _vv = visit_versions_t
 _m = measurements_t
 
+# What a visit version holds, as read for the current visits and for a visit's history alike.
+_VERSION_FIELDS = (
+    _vv.c.visit_date,
+    _vv.c.pain_nprs,
+    _vv.c.odi_index,
+    _vv.c.odi_sections,
+    _vv.c.therapist,
+    _vv.c.notes,
+    _vv.c.routine,
+    *[_vv.c[name] for name in ANSWER_FIELDS],
+    _vv.c.version,
+)
+
 _CURRENT_VISITS = (
     sa.select(
         visits_t.c.visit_id,
         visits_t.c.patient_id,
-        _vv.c.visit_date,
-        _vv.c.pain_nprs,
-        _vv.c.odi_index,
-        _vv.c.odi_sections,
-        _vv.c.therapist,
-        _vv.c.notes,
-        _vv.c.routine,
-        *[_vv.c[name] for name in ANSWER_FIELDS],
-        _vv.c.version,
+        *_VERSION_FIELDS,
     )
     .select_from(
         visits_t.join(
@@ -152,15 +157,7 @@ def _history_rows(conn: Connection, visit_id: object) -> tuple[list[Any], list[A
         sa.select(
             _vv.c.visit_id,
             sa.literal(head.patient_id).label("patient_id"),
-            _vv.c.visit_date,
-            _vv.c.pain_nprs,
-            _vv.c.odi_index,
-            _vv.c.odi_sections,
-            _vv.c.therapist,
-            _vv.c.notes,
-            _vv.c.routine,
-            *[_vv.c[name] for name in ANSWER_FIELDS],
-            _vv.c.version,
+            *_VERSION_FIELDS,
             _vv.c.changed_at,
             _vv.c.changed_by,
             _vv.c.reason,
