@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from workbook.clinical.profile import PatientProfile
 from workbook.clinical.routine import generate_routine
-from workbook.documents.share import import_case, share_case
+from workbook.documents.share import IdentifiedBundleWarning, import_case, share_case
 from workbook.errors import WorkbookError
 from workbook.records.demo import make_demo_store
 from workbook.records.engine import StoreFailure
@@ -55,7 +55,8 @@ def filled(tmp_path: Path) -> tuple[Store, str]:
 
 
 def _bundle(store: Store, pid: str, folder: Path) -> Path:
-    return share_case(store, pid, folder, include_notes=True)
+    with pytest.warns(IdentifiedBundleWarning):  # notes included: the call says so
+        return share_case(store, pid, folder, include_notes=True)
 
 
 def _edit_visits(bundle: Path, row: int, **values: object) -> None:

@@ -237,9 +237,12 @@ def _readings(conn: Connection, where: pd.DataFrame) -> pd.DataFrame:
     ends = pd.unique(np.concatenate([first.to_numpy(), last.to_numpy()]))
     frame = pd.DataFrame(_readings_of(conn, list(ends)), columns=columns)
     complete = frame.groupby("visit_id").size() == len(MOTIONS) * len(SIDES)
-    whole = first.map(complete).fillna(False).astype(bool) & last.map(complete).fillna(
-        False
-    ).astype(bool)
+
+    def complete_at(ends: pd.Series) -> pd.Series:
+        # a visit with no readings is missing from ``complete``: not complete
+        return ends.map(lambda visit_id: bool(complete.get(visit_id, False)))
+
+    whole = complete_at(first) & complete_at(last)
     partial = set(whole.index[~whole.to_numpy()])
     if partial:
         others = where.index[where["patient_id"].isin(partial) & ~where.index.isin(ends)]
