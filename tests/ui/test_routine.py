@@ -22,14 +22,14 @@ def screen(older_stenosis):
 def test_the_routine_is_shown_one_row_per_movement_with_reasons(screen, older_stenosis):
     routine = generate_routine(older_stenosis)
     for row in routine.table.itertuples():
-        assert row.name.replace("'", "&#x27;") in screen._table.value
+        assert row.name.replace("'", "&#x27;") in screen.routine_html()
     assert set(screen._rows) == set(routine.table["movement"])
-    assert "Why this one" in screen._table.value
+    assert "Why this one" in screen.routine_html()
 
 
 def test_cautions_stand_out(screen):
-    assert 'class="wb-caution"' in screen._table.value
-    assert "Caution" in screen._table.value
+    assert 'class="wb-caution"' in screen.routine_html()
+    assert "Caution" in screen.routine_html()
 
 
 def test_swapping_a_stretch_records_the_therapists_choice(athlete):
@@ -43,7 +43,7 @@ def test_swapping_a_stretch_records_the_therapists_choice(athlete):
     row = screen.model.row(movement)
     assert row["stretch_id"] == other
     assert row["chosen_by"] == "therapist"
-    assert "changed by the therapist" in screen._table.value
+    assert "changed by the therapist" in screen.routine_html()
     saved = {i["movement"]: i for i in screen.to_dict()["items"]}
     assert saved[movement]["stretch_id"] == other
 
@@ -61,7 +61,7 @@ def test_a_new_hold_time_is_applied_and_saved_with_the_visit(screen):
     movement = next(iter(screen._rows))
     screen._rows[movement].dosage["hold_s"].value = "45"
     assert screen.model.row(movement)["hold_s"] == 45
-    assert "45 s hold" in screen._table.value
+    assert "45 s hold" in screen.routine_html()
     saved = {i["movement"]: i for i in screen.to_dict()["items"]}
     assert saved[movement]["hold_s"] == 45
 
@@ -92,7 +92,7 @@ def test_a_hidden_screen_makes_the_routine_only_when_needed(older_stenosis):
     assert screen.model.routine is None
     saved = screen.to_dict()  # the visit form asks for it when saving
     assert saved == generate_routine(older_stenosis).to_dict()
-    assert "Caution" in screen._table.value
+    assert "Caution" in screen.routine_html()
 
 
 def test_a_new_patient_never_keeps_the_previous_patients_routine(older_stenosis, athlete):
@@ -138,31 +138,43 @@ def test_start_again_drops_the_therapists_changes(screen):
     assert screen._rows[movement].dosage["hold_s"].value != "45"
 
 
-def test_the_handout_button_gives_html_and_pdf_links_with_the_name_escaped(screen):
+def _handout_link(screen, suffix):
+    """Click the handout's button; the file it made (name, bytes) from the link it leaves."""
+    screen._handout_buttons[suffix].click()
+    found = re.findall(
+        r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
+    )
+    assert len(found) == 1
+    name, encoded = found[0]
+    return name, base64.b64decode(encoded)
+
+
+def test_each_handout_button_gives_its_file_with_the_name_escaped(screen):
     assert screen._handout_box.layout.display is None
     screen._handout_note.value = "Twice a day <b>gently</b>"
-    screen._handout_button.click()
-    links = dict(
-        re.findall(
-            r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
-        )
-    )
     html_name, pdf_name = (screen.model.handout_name(s) for s in (".html", ".pdf"))
-    assert set(links) == {html_name, pdf_name}
     assert re.fullmatch(r"[A-Z]+-handout-\d{4}-\d\d-\d\d\.html", html_name)  # initials, what, day
-    page = base64.b64decode(links[html_name]).decode("utf-8")
+    name, data = _handout_link(screen, ".html")
+    assert name == html_name
+    page = data.decode("utf-8")
     assert "Ann &lt;b&gt;Byrne&lt;/b&gt;" in page and "<b>Byrne</b>" not in page
     assert "&lt;b&gt;gently&lt;/b&gt;" in page
-    assert base64.b64decode(links[pdf_name]).startswith(b"%PDF")
+    name, data = _handout_link(screen, ".pdf")
+    assert name == pdf_name
+    assert data.startswith(b"%PDF")
+
+
+def test_a_handout_button_starts_the_download_at_once(screen):
+    """One click: the file is made and the browser told to download it, no second button."""
+    screen._handout_buttons[".pdf"].click()
+    script = screen._download.outputs[0]["data"]["application/javascript"]
+    assert "a.click()" in script and screen.model.handout_name(".pdf") in script
 
 
 def test_the_handout_can_leave_the_name_out(screen):
     screen._handout_name.value = False
-    screen._handout_button.click()
-    encoded = re.search(
-        r'download="[^"]+\.html" href="data:[^;]+;base64,([^"]+)"', screen._handout_links.value
-    ).group(1)
-    assert "Byrne" not in base64.b64decode(encoded).decode("utf-8")
+    _, data = _handout_link(screen, ".html")
+    assert "Byrne" not in data.decode("utf-8")
 
 
 # two readers, equipment, one click -----------------------------------------------------
@@ -179,7 +191,7 @@ def test_a_red_flag_shows_the_referral_and_no_handout(older_stenosis):
     screen.show_patient(flagged, "Ann Byrne")
     assert 'class="wb-referral"' in screen._for_therapist.value
     assert "Refer" in screen._for_therapist.value
-    assert screen._handout_button.disabled
+    assert all(button.disabled for button in screen._handout_buttons.values())
     assert "red flag" in screen._handout_why.value
     assert screen._handout_links.value == ""
 
@@ -199,8 +211,8 @@ def test_a_hip_replacement_tells_the_therapist_to_confirm_the_surgeons_restricti
 def test_a_dose_outside_the_evidence_range_is_flagged_on_screen(screen):
     movement = next(iter(screen._rows))
     screen._rows[movement].dosage["hold_s"].value = "300"
-    assert 'class="wb-dose-warning"' in screen._table.value
-    assert "evidence range" in screen._table.value
+    assert 'class="wb-dose-warning"' in screen.routine_html()
+    assert "evidence range" in screen.routine_html()
 
 
 def test_a_stretch_needing_what_the_patient_lacks_is_flagged_with_its_substitute():
@@ -215,7 +227,7 @@ def test_a_stretch_needing_what_the_patient_lacks_is_flagged_with_its_substitute
     )
     screen = RoutineScreen()
     screen.show_patient(chair_only, "Eve Example")
-    table = screen._table.value
+    table = screen.routine_html()
     assert 'class="wb-equipment-warning"' in table
     assert "not at home: a broomstick" in table and "straight stick" in table
 
@@ -229,11 +241,17 @@ def test_a_swap_list_with_one_option_says_why_nothing_else_fits(screen):
 
 
 def test_the_handout_web_page_is_one_click_as_soon_as_the_routine_is_ready(screen):
-    links = re.findall(r'download="([^"]+)"', screen._handout_links.value)
-    assert links == [screen.model.handout_name(".html")]
+    assert not screen._handout_buttons[".html"].disabled
     screen._handout_note.value = "After your morning walk"
-    encoded = re.search(r'base64,([^"]+)"', screen._handout_links.value).group(1)
-    assert "After your morning walk" in base64.b64decode(encoded).decode("utf-8")
+    name, data = _handout_link(screen, ".html")
+    assert name == screen.model.handout_name(".html")
+    assert "After your morning walk" in data.decode("utf-8")
+
+
+def test_a_changed_note_drops_the_link_to_the_older_handout(screen):
+    _handout_link(screen, ".html")
+    screen._handout_note.value = "After your morning walk"
+    assert screen._handout_links.value == ""
 
 
 def test_the_handout_note_does_not_carry_to_the_next_patient(screen, athlete):
@@ -242,8 +260,19 @@ def test_the_handout_note_does_not_carry_to_the_next_patient(screen, athlete):
     screen.reset_for_patient()
     screen.show_patient(athlete, "Carl Dunne")
     assert screen._handout_note.value == "" and screen._handout_name.value is True
-    encoded = re.search(r'base64,([^"]+)"', screen._handout_links.value).group(1)
-    assert "morning walk" not in base64.b64decode(encoded).decode("utf-8")
+    _, data = _handout_link(screen, ".html")
+    assert "morning walk" not in data.decode("utf-8")
+
+
+def test_all_four_movements_show_as_cards_with_details_on_demand(screen):
+    """Issue 13: the routine fits the screen; reasoning and cautions open on demand."""
+    assert len(screen._cards.children) == len(screen._rows) == 4
+    for card in screen._rows.values():
+        assert card.details.value.startswith('<details class="wb-card-details"')
+        summary = card.details.value.split("</summary>")[0]
+        # the therapist's reasoning is behind the toggle
+        assert "Why this one (for you)" not in summary
+    assert "wb-has-cautions" in screen.routine_html()  # cautions marked, never out of sight
 
 
 def test_a_fresh_routine_follows_the_measurements_so_far(store):

@@ -25,6 +25,7 @@ __all__ = [
     "demo_banner_html",
     "download_link_html",
     "download_links_html",
+    "download_spot",
     "esc",
     "field_message_html",
     "fixed_width",
@@ -39,6 +40,7 @@ __all__ = [
     "refused_text",
     "safe_call",
     "show_error",
+    "start_download",
     "store_label",
     "store_line_html",
 ]
@@ -228,6 +230,32 @@ def download_link_html(data: bytes, filename: str, label: str, mime: str | None 
         f'border:1px solid #1565c0;border-radius:3px;color:#1565c0;text-decoration:none">'
         f"\u2b07 {esc(label)}</a>"
     )
+
+
+def start_download(output: widgets.Output, data: bytes, filename: str) -> None:
+    """Start the browser's download of ``data`` now: the one click that asked for it is enough.
+
+    ipywidgets has no download button; a small script shown in a zero-height ``Output`` clicks
+    an ``<a download>`` made on the spot (JupyterLab and Voila both run it). Callers keep a
+    :func:`download_link_html` beside it in case the browser blocks the automatic download.
+    """
+    import json
+
+    from IPython.display import Javascript
+
+    url = data_url(data, guess_mime(filename))
+    script = (
+        "(() => {const a = document.createElement('a');"
+        f"a.href = {json.dumps(url)}; a.download = {json.dumps(filename)};"
+        "document.body.appendChild(a); a.click(); a.remove();})();"
+    )
+    output.outputs = ()
+    output.append_display_data(Javascript(script))
+
+
+def download_spot() -> widgets.Output:
+    """The zero-height output that :func:`start_download` writes its script to."""
+    return widgets.Output(layout=widgets.Layout(height="0px", overflow="hidden"))
 
 
 def download_links_html(links: Iterable[tuple[bytes, str, str]]) -> str:

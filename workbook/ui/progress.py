@@ -13,16 +13,21 @@ in a background thread, so the tab shows its chart at once when clicked.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import Javascript
 
 from ..clinical.display import count_label, format_date
-from .common import data_url, download_link_html, fixed_width, guess_mime, log, message_html
+from .common import (
+    download_link_html,
+    download_spot,
+    fixed_width,
+    log,
+    message_html,
+    start_download,
+)
 from .progress_model import ProgressModel
 from .progress_tables import (
     adherence_html,
@@ -96,7 +101,7 @@ class ProgressScreen(Screen):
         )  # fmt: skip
         self._links = widgets.HTML()
         self._export_message = widgets.HTML()
-        self._download = widgets.Output(layout=widgets.Layout(height="0px", overflow="hidden"))
+        self._download = download_spot()
         self._visit_choice = widgets.Dropdown(
             description="Visit", options=[], layout=fixed_width("300px")
         )
@@ -265,14 +270,7 @@ class ProgressScreen(Screen):
     # callbacks: ask the model for the file, download it at once ---------------------------------
     def _offer(self, data: bytes, name: str, note: str = "") -> None:
         """Start the download in the browser (one click) and keep a link in case it is blocked."""
-        url = data_url(data, guess_mime(name))
-        script = (
-            "(() => {const a = document.createElement('a');"
-            f"a.href = {json.dumps(url)}; a.download = {json.dumps(name)};"
-            "document.body.appendChild(a); a.click(); a.remove();})();"
-        )
-        self._download.outputs = ()
-        self._download.append_display_data(Javascript(script))
+        start_download(self._download, data, name)
         self._links.value = download_link_html(data, name, name)
         self._export_message.value = message_html(note, "info")
 
