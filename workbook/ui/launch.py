@@ -16,7 +16,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -33,6 +32,7 @@ __all__ = [
     "LAB_SETTINGS",
     "Server",
     "ServerKind",
+    "for_kind",
     "free_port",
     "prepare_workspace",
     "running_server",
@@ -135,13 +135,39 @@ def prepare_workspace(location: str, kind: ServerKind = "lab") -> Path:
     per-user folder keep that on the clinic's machine, never in a git working copy or the
     installed package. One folder per store and kind, so no running server has its notebooks
     overwritten by a launch on another store. Other files a therapist keeps there are left alone.
+    The app's copies leave out the cells tagged ``lab-only`` (:func:`for_kind`): words about
+    JupyterLab's menus mean nothing in the app, where a refresh simply reloads it.
     """
     workspace = paths.private_dir(paths.notebook_workspace() / store_slug(location) / kind)
     for notebook in sorted(shipped_folder("notebooks").glob("*.ipynb")):
         target = workspace / notebook.name
-        shutil.copyfile(notebook, target)
+        target.write_text(for_kind(notebook.read_text(encoding="utf-8"), kind), encoding="utf-8")
         target.chmod(paths.file_mode())
     return workspace
+
+
+def for_kind(notebook_json: str, kind: ServerKind) -> str:
+    """The notebook as the server of ``kind`` serves it: the app drops cells tagged ``lab-only``.
+
+    Examples
+    --------
+    >>> cells = [{"cell_type": "markdown", "metadata": {"tags": ["lab-only"]}, "source": "Kernel"},
+    ...          {"cell_type": "markdown", "metadata": {}, "source": "Pick"}]
+    >>> text = json.dumps({"cells": cells})
+    >>> [c["source"] for c in json.loads(for_kind(text, "app"))["cells"]]
+    ['Pick']
+    >>> for_kind(text, "lab") == text
+    True
+    """
+    if kind != "app":
+        return notebook_json
+    notebook = json.loads(notebook_json)
+    notebook["cells"] = [
+        cell
+        for cell in notebook.get("cells", [])
+        if "lab-only" not in cell.get("metadata", {}).get("tags", [])
+    ]
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
 def _lab_settings_dir() -> Path:
