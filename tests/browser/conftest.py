@@ -1,4 +1,5 @@
-"""JupyterLab on 127.0.0.1 and a headless Debian chromium, for the end-to-end test.
+"""JupyterLab and the app (Voilà) on 127.0.0.1 and a headless Debian chromium, for the
+end-to-end tests.
 
 JupyterLab serves a temporary copy of ``notebooks/`` (the browser runs and autosaves the
 notebook: outputs and widget state must never land in the repository's copy) against a
@@ -37,6 +38,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = REPO / "test-artifacts"
 START_TIMEOUT_S = 90
+LAPTOP = {"width": 1366, "height": 768}
 
 
 @dataclass
@@ -167,3 +169,66 @@ def artifacts() -> Path:
     """test-artifacts/ at the repository root (gitignored): screenshots a person can look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@dataclass
+class App:
+    """The app as a therapist starts it: its address (with the token), its store, its env."""
+
+    url: str
+    store_path: Path
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[App]:
+    """``python -m workbook app --no-browser --store ...`` on a copy of the demo store, in a
+    temporary per-user folder: one server for every app test (each page load is its own
+    kernel, so the tests do not see each other's screens; they do share the store)."""
+    from workbook.records.demo import make_demo_store
+    from workbook.ui import launch
+
+    base = tmp_path_factory.mktemp("app")
+    store_path = base / "demo.sqlite"
+    make_demo_store(store_path).close()
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(base / "xdg"),
+        "WORKBOOK_EXPORTS": str(base / "exports"),
+        "MPLBACKEND": "Agg",
+    }
+    env.pop("WORKBOOK_DB", None)
+    command = [sys.executable, "-m", "workbook", "app", "--no-browser", "--store", str(store_path)]
+    log = (base / "app.log").open("w")
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        url = ""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not url and time.monotonic() < deadline and process.poll() is None:
+            line = process.stdout.readline() if process.stdout else ""
+            if line.startswith("Open the workbook at: "):
+                url = line.split(": ", 1)[1].strip()
+        assert url, f"the app never printed its address:\n{(base / 'app.log').read_text()[-2000:]}"
+        port = int(url.split(":")[2].split("/")[0])
+        while time.monotonic() < deadline and not launch._answers(port):
+            time.sleep(0.2)
+        yield App(url=url, store_path=store_path, env=env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        shutil.rmtree(base / "xdg", ignore_errors=True)
+
+
+@pytest.fixture
+def laptop(browser):
+    """A clinic laptop's window (1366x768) that accepts downloads."""
+    context = browser.new_context(viewport=LAPTOP, accept_downloads=True)
+    opened = context.new_page()
+    try:
+        yield opened
+    finally:
+        context.close()

@@ -8,89 +8,11 @@ store in a temporary per-user folder. Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
-from workbook.records.demo import make_demo_store
-from workbook.ui import launch
+from tests.browser.app_steps import LAPTOP, TIMEOUT_MS, assert_no_error_on, open_app
 
 pytestmark = pytest.mark.browser
-
-TIMEOUT_MS = 90_000
-LAPTOP = {"width": 1366, "height": 768}
-
-
-@dataclass
-class App:
-    url: str
-    store_path: Path
-    env: dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[App]:
-    base = tmp_path_factory.mktemp("app")
-    store_path = base / "demo.sqlite"
-    make_demo_store(store_path).close()
-    env = {
-        **os.environ,
-        "XDG_DATA_HOME": str(base / "xdg"),
-        "WORKBOOK_EXPORTS": str(base / "exports"),
-        "MPLBACKEND": "Agg",
-    }
-    env.pop("WORKBOOK_DB", None)
-    command = [sys.executable, "-m", "workbook", "app", "--no-browser", "--store", str(store_path)]
-    log = (base / "app.log").open("w")
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
-        url = ""
-        deadline = time.monotonic() + 90
-        while not url and time.monotonic() < deadline and process.poll() is None:
-            line = process.stdout.readline() if process.stdout else ""
-            if line.startswith("Open the workbook at: "):
-                url = line.split(": ", 1)[1].strip()
-        assert url, f"the app never printed its address:\n{(base / 'app.log').read_text()[-2000:]}"
-        port = int(url.split(":")[2].split("/")[0])
-        while time.monotonic() < deadline and not launch._answers(port):
-            time.sleep(0.2)
-        yield App(url=url, store_path=store_path, env=env)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        shutil.rmtree(base / "xdg", ignore_errors=True)
-
-
-@pytest.fixture
-def laptop(browser):
-    context = browser.new_context(viewport=LAPTOP, accept_downloads=True)
-    opened = context.new_page()
-    try:
-        yield opened
-    finally:
-        context.close()
-
-
-def open_app(page, app: App) -> None:
-    page.goto(app.url, timeout=TIMEOUT_MS)
-    page.locator(".widget-select select").first.wait_for(state="visible", timeout=TIMEOUT_MS)
-
-
-def assert_no_error_on(page) -> None:
-    text = page.locator("body").inner_text()
-    for bad in ("Traceback", "Error displaying widget", "model not found"):
-        assert bad not in text, f"the page shows {bad!r}"
 
 
 def test_the_app_opens_on_the_visit_screens_with_no_code(app, laptop, artifacts):

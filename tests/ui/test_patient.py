@@ -91,6 +91,15 @@ def test_adding_a_patient_stores_the_chosen_profile_and_opens_them(screen, clini
     assert screen._new_name.value == ""
 
 
+def test_after_adding_the_form_closes_and_the_message_stays_in_sight(screen):
+    screen._sections.selected_index = 0
+    screen._new_name.value = "Eve Fox"
+    screen._new_birth_year.value = "1960"
+    screen._add_button.click()
+    assert screen._sections.selected_index is None  # the new patient's card is what shows
+    assert "Eve Fox added" in screen._message.value
+
+
 def test_a_birth_year_in_the_future_is_reported_as_typed_and_refused(screen, clinic):
     store, _ = clinic
     screen._new_name.value = "Gil Hart"

@@ -48,7 +48,9 @@ PATIENT_TAB, ROUTINE_TAB, VISIT_TAB, PROGRESS_TAB = 0, 1, 2, 3
 
 #: Keeps the tab bar in view at 1366x768: sticky to the top of the notebook (JupyterLab) or the
 #: page (Voila). Sticky needs every box between the bar and the scrolling panel to let it
-#: overflow, so the output areas that hold the app are told so (``:has`` finds only those).
+#: overflow, so the output areas that hold the app are told so (``:has`` finds only those). In the
+#: app (Voila marks its page ``data-voila``) the title above the tabs is compact, so each tab's
+#: main task fits below the bar.
 APP_STYLE = """<style>
 .wb-app .wb-tabs > .lm-TabBar, .wb-app .wb-tabs > .p-TabBar, .wb-app .wb-tabs > .widget-tab-bar {
   position: sticky; top: 0; z-index: 20; background: var(--jp-layout-color1, #fff);
@@ -57,6 +59,10 @@ APP_STYLE = """<style>
 .jp-OutputArea-output:has(.wb-app), .jp-OutputArea-child:has(.wb-app),
 .jp-OutputArea:has(.wb-app), .jp-Cell-outputWrapper:has(.wb-app),
 .jp-Cell-outputArea:has(.wb-app), .jp-Cell:has(.wb-app) { overflow: visible !important; }
+body[data-voila] h1 { font-size: 1.5em !important; margin: 0 0 2px !important; }
+body[data-voila] .jp-RenderedMarkdown > p { margin: 0 0 2px !important; }
+body[data-voila] .jp-Cell { padding-top: 0 !important; padding-bottom: 0 !important; }
+.wb-app .wb-tabs > .widget-tab-contents { padding-top: 6px; }
 </style>"""
 
 

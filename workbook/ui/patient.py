@@ -316,7 +316,10 @@ class PatientScreen(Screen):
         self.refresh_list()
         self._results.value = chosen.patient_id  # announces through _on_pick
         self.reset_for_patient()  # the next new patient starts from an empty form
-        self._add_message.value = message_html(f"{chosen.name} added and opened.", "ok")
+        added = message_html(f"{chosen.name} added and opened.", "ok")
+        self._add_message.value = self._message.value = added
+        # close the form: the new patient's card, under the list, is what to look at next
+        self._sections.selected_index = None
 
     def _on_save_profile(self, _button: widgets.Button) -> None:
         chosen = self.model.update(**self._edit_form.values())

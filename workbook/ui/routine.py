@@ -71,7 +71,8 @@ class _MovementCard(widgets.VBox):
         }
         self.details = widgets.HTML()
         self.message = widgets.HTML()
-        self.note = widgets.HTML()  # why the swap list has one option
+        # why the swap list has one option: one line, clipped (the whole text in the details)
+        self.note = widgets.HTML(layout=widgets.Layout(width="100%", overflow="hidden"))
         title = widgets.HTML(
             f"<div style='line-height:1.2'><b>{esc(label)}</b></div>",
             layout=widgets.Layout(width="170px"),
@@ -81,7 +82,7 @@ class _MovementCard(widgets.VBox):
             widgets.HBox(
                 [widgets.HTML(layout=widgets.Layout(width="170px", min_width="170px")),
                  widgets.VBox([self.details, self.note, self.message],
-                              layout=widgets.Layout(width="100%"))]
+                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))]
             ),
         ]  # fmt: skip
 
@@ -127,7 +128,7 @@ class RoutineScreen(Screen):
             layout=widgets.Layout(width="160px"),
         )  # fmt: skip
         self._handout_note = widgets.Textarea(
-            placeholder="A note for the patient on the handout (optional)",
+            placeholder="A note for the patient (optional)",
             layout=widgets.Layout(width="360px", height="30px"),
             continuous_update=False,
         )
