@@ -41,7 +41,8 @@ def test_picking_a_patient_shows_their_routine_within_the_screen(app, laptop, ar
     first = patients.locator("option").all_inner_texts()[0]
     patients.select_option(label=first)
     laptop.locator(".lm-TabBar-tab", has_text="Routine").first.click()
-    laptop.wait_for_timeout(500)
+    laptop.locator(".wb-card-details").nth(3).wait_for(timeout=TIMEOUT_MS)  # all four drawn
+    laptop.get_by_text("No routine yet").wait_for(state="hidden", timeout=TIMEOUT_MS)
     assert_no_error_on(laptop)
     tabs = laptop.locator(".lm-TabBar-tab").first.bounding_box()
     assert tabs is not None and tabs["y"] >= 0, "the tab bar scrolled out of sight"

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -153,3 +155,51 @@ def test_a_whole_visit_in_the_app(app, laptop, artifacts):
     _correct_the_saved_visit(laptop, artifacts)
     _export_and_share(laptop, artifacts)
     assert_no_error_on(laptop)
+
+
+def test_nothing_typed_for_one_patient_shows_for_the_next(app, laptop, artifacts):
+    """Per-patient reset in the browser: the unsaved-values question, then empty fields."""
+    open_app(laptop, app)
+    pick_patient(laptop, "Lena Dummy")
+    laptop.locator(".wb-patient-card", has_text="Lena").wait_for(timeout=TIMEOUT_MS)
+    show_tab(laptop, "2. Routine")
+    note = laptop.locator(".wb-handout textarea").first
+    note.fill("After your morning walk")
+    note.press("Tab")  # the note is sent when the box is left
+    show_tab(laptop, "3. Visit")
+    form = visible(laptop)
+    form.get_by_placeholder("not measured").first.fill("95")
+    text_box(form, "Pain (0-10)").fill("4")
+    laptop.wait_for_timeout(300)
+
+    pick_patient(laptop, "Marcus Sample")
+    question = laptop.locator(".wb-confirm")
+    question.get_by_text("Discard today's unsaved values for Lena").wait_for(timeout=TIMEOUT_MS)
+    shot(laptop, artifacts, "13-unsaved-question")
+    question.get_by_role("button", name="Discard").click()
+    laptop.locator(".wb-patient-card", has_text="Marcus").wait_for(timeout=TIMEOUT_MS)
+
+    show_tab(laptop, "3. Visit")
+    form = visible(laptop)
+    form.get_by_text("Visit for Marcus").wait_for(timeout=TIMEOUT_MS)
+    assert form.get_by_placeholder("not measured").first.input_value() == ""
+    assert text_box(form, "Pain (0-10)").input_value() == ""
+    show_tab(laptop, "2. Routine")
+    laptop.locator(".wb-routine-card").first.wait_for(timeout=TIMEOUT_MS)
+    assert laptop.locator(".wb-handout textarea").first.input_value() == ""
+    shot(laptop, artifacts, "14-next-patient-starts-empty")
+    assert_no_error_on(laptop)
+
+
+def test_a_second_launch_prints_the_running_apps_address(app, laptop, artifacts):
+    """A second ``workbook app`` on the same store starts nothing: it points at the real one."""
+    second = subprocess.run(
+        [sys.executable, "-m", "workbook", "app", "--no-browser", "--store", str(app.store_path)],
+        env=app.env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr[-2000:]
+    addresses = re.findall(r"http://\S+", second.stdout)
+    assert addresses == [app.url], second.stdout  # one address: the server already running
+    open_app(laptop, app)  # the address answers with the app itself
+    assert_no_error_on(laptop)
+    shot(laptop, artifacts, "15-second-launch-same-app")
