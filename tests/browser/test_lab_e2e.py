@@ -50,9 +50,10 @@ def test_a_visit_is_saved_and_its_chart_appears(lab, page, artifacts):
     screen = page.locator(".widget-tab").first
     screen.screenshot(path=str(artifacts / "1-patient.png"))
 
-    # 2. Routine: the table is there with its cautions
+    # 2. Routine: one card a movement, cautions marked, the reasoning one click away
     page.locator(".lm-TabBar-tab", has_text="2. Routine").click()
-    page.locator(".wb-table", has_text="Why this one").wait_for(timeout=TIMEOUT_MS)
+    page.locator(".wb-card-details").nth(3).wait_for(timeout=TIMEOUT_MS)
+    page.locator(".wb-has-cautions").first.wait_for(timeout=TIMEOUT_MS)
     screen.screenshot(path=str(artifacts / "2-routine.png"))
 
     # 3. Visit: a wrong value is flagged as typed, then corrected, then saved

@@ -40,21 +40,24 @@ def test_the_tab_bar_stays_in_view_while_a_long_tab_scrolls(lab, laptop, artifac
     laptop.screenshot(path=str(artifacts / "shell-1-patient-1366x768.png"))
 
     laptop.locator(".lm-TabBar-tab", has_text="2. Routine").click()
-    laptop.locator(".wb-table", has_text="Why this one").wait_for(timeout=TIMEOUT_MS)
-    link = laptop.locator(".wb-download").first  # the handout, one click, without scrolling
-    link.wait_for(timeout=TIMEOUT_MS)
-    box = link.bounding_box()
+    laptop.locator(".wb-card-details").nth(3).wait_for(timeout=TIMEOUT_MS)  # four cards
+    button = laptop.locator(".wb-handout button").first  # the handout, one click, no scrolling
+    button.wait_for(timeout=TIMEOUT_MS)
+    box = button.bounding_box()
     assert box is not None and box["y"] + box["height"] <= LAPTOP["height"]
     laptop.screenshot(path=str(artifacts / "shell-2-routine-1366x768.png"))
 
-    # scroll the notebook far down, as a therapist reading the routine does
-    laptop.mouse.move(683, 500)
-    for _ in range(4):
-        laptop.mouse.wheel(0, 400)
-    laptop.wait_for_timeout(500)
-    table = laptop.locator(".wb-table").first.bounding_box()
-    assert table is not None and table["y"] < 0  # the routine did scroll under the bar
-    laptop.screenshot(path=str(artifacts / "shell-3-routine-scrolled-1366x768.png"))
-    assert _tab_bar_in_view(laptop), "the tab bar scrolled out of sight"
+    # the visit form is the longest tab: scroll it far down, as a therapist filling it does
     laptop.locator(".lm-TabBar-tab", has_text="3. Visit").click()
+    laptop.get_by_placeholder("not measured").first.wait_for(timeout=TIMEOUT_MS)
+    laptop.mouse.move(683, 500)
+    for _ in range(2):  # within the form: past its first fields, not past the app
+        laptop.mouse.wheel(0, 300)
+    laptop.wait_for_timeout(500)
+    field = laptop.get_by_placeholder("not measured").first.bounding_box()
+    assert field is not None and field["y"] < 0  # the form did scroll under the bar
+    laptop.screenshot(path=str(artifacts / "shell-3-visit-scrolled-1366x768.png"))
+    assert _tab_bar_in_view(laptop), "the tab bar scrolled out of sight"
+    laptop.locator(".lm-TabBar-tab", has_text="2. Routine").click()
+    laptop.wait_for_timeout(500)
     assert _tab_bar_in_view(laptop)
