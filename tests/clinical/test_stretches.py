@@ -72,6 +72,14 @@ def test_every_row_names_its_source():
     assert all(row["source"] for row in _rows())
 
 
+def test_texts_people_read_name_no_files():
+    """Therapist and patient texts speak of care, not of the workbook's files (sources may)."""
+    read_by_people = [column for column in _rows()[0] if column not in {"source", "stretch_id"}]
+    for row in _rows():
+        for column in read_by_people:
+            assert ".csv" not in row[column], (row["stretch_id"], column)
+
+
 def test_missing_column_is_named(tmp_path):
     rows = _rows()
     columns = [c for c in rows[0] if c != "needs_floor"]
