@@ -96,7 +96,8 @@ _TAB_TOP_JS = """(function (img) {
   function toTop() {
     var tabs = app.querySelector('.wb-tabs');
     var box = scroller(tabs);
-    var top = box === document.scrollingElement ? 0 : box.getBoundingClientRect().top;
+    var top = box === document.scrollingElement ? 0 : box.getBoundingClientRect().top +
+      box.clientTop + parseFloat(getComputedStyle(box).paddingTop);
     var under = top - tabs.getBoundingClientRect().top;
     if (under > 0) { box.scrollTop -= under; }
   }
