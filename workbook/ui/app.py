@@ -54,10 +54,10 @@ PATIENT_TAB, ROUTINE_TAB, VISIT_TAB, PROGRESS_TAB = 0, 1, 2, 3
 #: sticky bar stays only as long as the tabs' box reaches the top of the window, and a tab that
 #: is not drawn yet (Progress draws its chart after it is shown) is short for a moment: the tab
 #: contents are at least a window tall, and the browser's scroll anchoring is off in the panel
-#: that holds the app (it would keep the text below the app in place while the new tab grows,
-#: scrolling the bar away for good). :data:`TAB_TOP_SCRIPT` does the rest. In the app (Voila
-#: marks its page ``data-voila``) the title above the tabs is compact, so each tab's main task
-#: fits below the bar.
+#: that scrolls the app (the notebook in JupyterLab, the page's panel in Voila). Anchoring kept
+#: the text below the app in place while the new tab grew, which scrolled the bar away for good.
+#: :data:`TAB_TOP_SCRIPT` does the rest. In the app (Voila marks its page ``data-voila``) the
+#: title above the tabs is compact, so each tab's main task fits below the bar.
 APP_STYLE = """<style>
 .wb-app .wb-tabs > .lm-TabBar, .wb-app .wb-tabs > .p-TabBar, .wb-app .wb-tabs > .widget-tab-bar {
   position: sticky; top: 0; z-index: 20; background: var(--jp-layout-color1, #fff);
@@ -70,9 +70,8 @@ body[data-voila] h1 { font-size: 1.5em !important; margin: 0 0 2px !important; }
 body[data-voila] .jp-RenderedMarkdown > p { margin: 0 0 2px !important; }
 body[data-voila] .jp-Cell { padding-top: 0 !important; padding-bottom: 0 !important; }
 .wb-app .wb-tabs > .widget-tab-contents { padding-top: 6px; min-height: 100vh; }
-.jp-WindowedPanel-outer:has(.wb-app), html:has(.wb-app), body:has(.wb-app) {
-  overflow-anchor: none;
-}
+.jp-WindowedPanel-outer:has(.wb-app), .lm-BoxPanel-child:has(.wb-app), html:has(.wb-app),
+body:has(.wb-app) { overflow-anchor: none; }
 </style>"""
 
 _TAB_TOP_JS = """(function (img) {
