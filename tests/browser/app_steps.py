@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.browser.tab_switch import bar_seen
+
 __all__ = [
     "LAPTOP",
     "TIMEOUT_MS",
@@ -29,10 +31,12 @@ LAPTOP = {"width": 1366, "height": 768}
 
 
 def tab_bar_in_view(page) -> None:
-    """The app's tab bar lies entirely within the window, at the scroll position shown."""
+    """The app's tab bar lies entirely within the window, at the scroll position shown, and
+    nothing covers it."""
     box = page.locator(".wb-tabs > .lm-TabBar").first.bounding_box()
     assert box is not None, "no tab bar"
     assert box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"], box
+    assert bar_seen(page)["seen"], f"the tab bar is covered: {bar_seen(page)}"
 
 
 def shot(page, artifacts: Path, name: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.app_steps import LAPTOP, TIMEOUT_MS, assert_no_error_on, open_app
+from tests.browser.tab_switch import switch_from_the_scrolled_visit
 
 pytestmark = pytest.mark.browser
 
@@ -72,4 +73,18 @@ def test_the_tab_bar_stays_in_view_and_the_chart_is_not_upscaled(app, laptop, ar
     bar = laptop.locator(".lm-TabBar-tab", has_text="Visit").first.bounding_box()
     assert bar is not None and 0 <= bar["y"] <= LAPTOP["height"] - bar["height"], bar
     laptop.screenshot(path=str(artifacts / "app-4-progress-scrolled.png"))
+    assert_no_error_on(laptop)
+
+
+def test_the_tab_bar_stays_in_view_switching_from_the_scrolled_visit_form(app, laptop, artifacts):
+    """Issue 13: from the visit form scrolled down, every other tab opens at its top under the
+    bar, Progress first while its chart is not drawn yet; the bar never leaves the screen."""
+    open_app(laptop, app)
+    laptop.locator(".widget-select select").first.select_option(index=0)
+    laptop.locator(".wb-patient-card").wait_for(timeout=TIMEOUT_MS)
+    for title in ("4. Progress", "1. Patient", "2. Routine", "5. Caseload"):
+        name = title.split(". ")[1].lower()
+        switch_from_the_scrolled_visit(
+            laptop, title, artifacts, f"app-5-visit-to-{name}", TIMEOUT_MS
+        )
     assert_no_error_on(laptop)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import ipywidgets as widgets
 import pytest
@@ -234,6 +235,29 @@ def test_the_tab_bar_stays_in_view(app):
     assert "wb-tabs" in app._tabs._dom_classes and "wb-app" in app._dom_classes
     style = app.children[0].value
     assert "position: sticky" in style and ".wb-tabs" in style
+
+
+def test_another_tab_opens_at_its_top_under_the_bar(app):
+    """The front-end half (the browser tests check it works): the tab contents stay a window
+    tall, scroll anchoring is off, and the script that scrolls a new tab to its top arrives
+    whole in one attribute, loads nothing from the network and runs no ``<script>`` tag."""
+    style = app.children[0].value
+    assert "min-height: 100vh" in style and "overflow-anchor: none" in style
+    images: list[dict[str, str | None]] = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                images.append(dict(attrs))
+
+    Images().feed(style)
+    assert "<script" not in style and len(images) == 1
+    (image,) = images
+    assert image["src"] == "data:," and image["style"] == "display:none"
+    code = image["onerror"] or ""
+    assert code.startswith("(function (img) {") and code.endswith("})(this);")
+    assert "MutationObserver" in code and "scrollTop" in code and "lm-mod-hidden" in code
+    assert code.count("(") == code.count(")") and code.count("{") == code.count("}")
 
 
 def test_a_clinic_store_is_named_on_screen_and_the_demo_is_not(clinic):

@@ -13,7 +13,8 @@ hidden does not redraw; it redraws when it is shown (see :class:`~workbook.ui.sc
 One patient at a time: before another patient is opened the app asks the visit tab
 (``has_unsaved()``) and, if it holds unsaved values, asks the therapist to keep or discard them;
 once another patient is opened every tab forgets the previous one (``reset_for_patient()``).
-The tab bar stays at the top of the window while a tab scrolls (:data:`APP_STYLE`).
+The tab bar stays at the top of the window while a tab scrolls (:data:`APP_STYLE`), and another
+tab opens at its top, under the bar (:data:`TAB_TOP_SCRIPT`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "PROGRESS_TAB",
     "ROUTINE_TAB",
     "TAB_TITLES",
+    "TAB_TOP_SCRIPT",
     "VISIT_TAB",
     "WorkbookApp",
 ]
@@ -48,9 +50,14 @@ PATIENT_TAB, ROUTINE_TAB, VISIT_TAB, PROGRESS_TAB = 0, 1, 2, 3
 
 #: Keeps the tab bar in view at 1366x768: sticky to the top of the notebook (JupyterLab) or the
 #: page (Voila). Sticky needs every box between the bar and the scrolling panel to let it
-#: overflow, so the output areas that hold the app are told so (``:has`` finds only those). In the
-#: app (Voila marks its page ``data-voila``) the title above the tabs is compact, so each tab's
-#: main task fits below the bar.
+#: overflow, so the output areas that hold the app are told so (``:has`` finds only those). A
+#: sticky bar stays only as long as the tabs' box reaches the top of the window, and a tab that
+#: is not drawn yet (Progress draws its chart after it is shown) is short for a moment: the tab
+#: contents are at least a window tall, and the browser's scroll anchoring is off in the panel
+#: that scrolls the app (the notebook in JupyterLab, the page's panel in Voila). Anchoring kept
+#: the text below the app in place while the new tab grew, which scrolled the bar away for good.
+#: :data:`TAB_TOP_SCRIPT` does the rest. In the app (Voila marks its page ``data-voila``) the
+#: title above the tabs is compact, so each tab's main task fits below the bar.
 APP_STYLE = """<style>
 .wb-app .wb-tabs > .lm-TabBar, .wb-app .wb-tabs > .p-TabBar, .wb-app .wb-tabs > .widget-tab-bar {
   position: sticky; top: 0; z-index: 20; background: var(--jp-layout-color1, #fff);
@@ -62,8 +69,52 @@ APP_STYLE = """<style>
 body[data-voila] h1 { font-size: 1.5em !important; margin: 0 0 2px !important; }
 body[data-voila] .jp-RenderedMarkdown > p { margin: 0 0 2px !important; }
 body[data-voila] .jp-Cell { padding-top: 0 !important; padding-bottom: 0 !important; }
-.wb-app .wb-tabs > .widget-tab-contents { padding-top: 6px; }
+.wb-app .wb-tabs > .widget-tab-contents { padding-top: 6px; min-height: 100vh; }
+.jp-WindowedPanel-outer:has(.wb-app), .lm-BoxPanel-child:has(.wb-app), html:has(.wb-app),
+body:has(.wb-app) { overflow-anchor: none; }
 </style>"""
+
+_TAB_TOP_JS = """(function (img) {
+  var app = img.closest('.wb-app');
+  if (!app || app.dataset.wbTabTop) { return; }
+  app.dataset.wbTabTop = '1';
+  var shown = -1;
+  function current() {
+    var panels = app.querySelector('.wb-tabs > .widget-tab-contents');
+    return panels ? Array.from(panels.children).findIndex(function (panel) {
+      return !panel.classList.contains('lm-mod-hidden');
+    }) : -1;
+  }
+  function scroller(el) {
+    for (var box = el.parentElement; box; box = box.parentElement) {
+      var y = getComputedStyle(box).overflowY;
+      if ((y === 'auto' || y === 'scroll') && box.scrollHeight > box.clientHeight) { return box; }
+    }
+    return document.scrollingElement;
+  }
+  function toTop() {
+    var tabs = app.querySelector('.wb-tabs');
+    var box = scroller(tabs);
+    var top = box === document.scrollingElement ? 0 : box.getBoundingClientRect().top +
+      box.clientTop + parseFloat(getComputedStyle(box).paddingTop);
+    var under = top - tabs.getBoundingClientRect().top;
+    if (under > 0) { box.scrollTop -= under; }
+  }
+  new MutationObserver(function () {
+    var now = current();
+    if (now !== shown) { if (shown >= 0 && now >= 0) { toTop(); } shown = now; }
+  }).observe(app, {subtree: true, attributes: true, attributeFilter: ['class']});
+  shown = current();
+})(this);"""
+
+#: Front-end half of keeping the tab bar in view: when another tab is shown (a click, the keyboard
+#: or the kernel, e.g. "correct this visit" opening the Visit tab) while the tab bar is stuck at
+#: the top, the panel is scrolled so the new tab starts right under the bar, as a new page starts
+#: at its top. Without it the new tab opens at the old tab's scroll depth, and a shorter tab
+#: leaves the bar above the window. ipywidgets runs no ``<script>`` from an HTML widget, so the
+#: code sits in the ``onerror`` of an empty image (``data:,`` loads nothing from the network); it
+#: only reads the layout and scrolls, once per shown app.
+TAB_TOP_SCRIPT = '<img alt="" src="data:," style="display:none" onerror="' + esc(_TAB_TOP_JS) + '">'
 
 
 class WorkbookApp(Screen):
@@ -126,7 +177,7 @@ class WorkbookApp(Screen):
         self._confirm.add_class("wb-confirm")
         self.add_class("wb-app")
         self.children = [
-            widgets.HTML(APP_STYLE),
+            widgets.HTML(APP_STYLE + TAB_TOP_SCRIPT),
             self._banner,
             self._store_line,
             self._confirm,
