@@ -59,7 +59,10 @@ class _MovementCard(widgets.VBox):
         super().__init__(layout=widgets.Layout(border_bottom="1px solid #ddd", padding="2px 0"))
         self.add_class("wb-routine-card")
         self.movement = movement
-        self.stretch = widgets.Dropdown(layout=widgets.Layout(width="380px"))
+        # the list shrinks and the dose fields wrap under it in a narrow notebook (file browser)
+        self.stretch = widgets.Dropdown(
+            layout=widgets.Layout(flex="0 1 380px", min_width="220px", width="auto")
+        )
         self.dosage = {
             field: widgets.Text(
                 description=text,
@@ -75,16 +78,17 @@ class _MovementCard(widgets.VBox):
         self.note = widgets.HTML(layout=widgets.Layout(width="100%", overflow="hidden"))
         title = widgets.HTML(
             f"<div style='line-height:1.2'><b>{esc(label)}</b></div>",
-            layout=widgets.Layout(width="170px"),
+            layout=widgets.Layout(width="170px", min_width="170px"),
         )
-        self.children = [
-            widgets.HBox([title, self.stretch, *self.dosage.values()]),
-            widgets.HBox(
-                [widgets.HTML(layout=widgets.Layout(width="170px", min_width="170px")),
-                 widgets.VBox([self.details, self.note, self.message],
-                              layout=widgets.Layout(flex="1 1 auto", min_width="0"))]
-            ),
-        ]  # fmt: skip
+        inputs = widgets.HBox(
+            [self.stretch, *self.dosage.values()],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        body = widgets.VBox(
+            [inputs, self.details, self.note, self.message],
+            layout=widgets.Layout(flex="1 1 auto", min_width="0"),
+        )
+        self.children = [widgets.HBox([title, body])]
 
 
 class RoutineScreen(Screen):

@@ -147,12 +147,16 @@ def card_details_html(
 
 
 def one_option_html(why: str) -> str:
-    """Why the swap list has one option, on one line (the whole text on hover and in details)."""
+    """Why the swap list has one option, on one line (the whole text on hover and in details).
+
+    ``width:0;min-width:100%`` keeps the long line from widening the notebook's output: the
+    line takes the card's width instead of the text's.
+    """
     if not why:
         return ""
     return (
         "<div class='wb-why-one' style='color:#555;font-size:12px;line-height:1.35;"
-        "white-space:nowrap;overflow:hidden;text-overflow:ellipsis'"
+        "white-space:nowrap;overflow:hidden;text-overflow:ellipsis;width:0;min-width:100%'"
         f" title='{esc(why)}'>{esc(why)}</div>"
     )
 
