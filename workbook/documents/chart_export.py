@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
+from matplotlib.backends.backend_pdf import FigureCanvasPdf
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
@@ -88,7 +90,7 @@ def export_chart(
         raise WorkbookError("dpi", dpi, f"a number of at least {MIN_EXPORT_DPI}")
     info = neutral_metadata(fmt, metadata)
     with (
-        laid_out_once(fig, dpi),
+        laid_out_once(fig, dpi, fmt),
         atomic_path(target) as temporary,
         mpl.rc_context({"svg.hashsalt": _SVG_SALT}),
     ):
@@ -97,14 +99,16 @@ def export_chart(
 
 
 @contextmanager
-def laid_out_once(fig: Figure, dpi: float) -> Iterator[Figure]:
-    """Inside the block, ``fig`` keeps the layout its engine computes once, at ``dpi``.
+def laid_out_once(fig: Figure, dpi: float = EXPORT_DPI, fmt: str = "png") -> Iterator[Figure]:
+    """Inside the block, ``fig`` keeps the layout its engine computes once, for ``fmt``.
 
     A Figure with a layout engine (``layout="constrained"``) lays itself out twice at every
     ``savefig`` (a hidden draw to measure, then the real one) and again for the next file. Here
-    the engine runs once and is set aside, so each save inside the block is a single draw, with
-    the same positions the engine would have given (the PNG is the same, pixel for pixel). The
-    engine is put back on leaving, so the caller's figure still lays itself out afterwards.
+    the engine runs once, measuring text as the backend of ``fmt`` will draw it (Agg at ``dpi``
+    for PNG; 72 points to the inch for PDF and SVG), and is set aside, so each save inside the
+    block is a single draw with the positions the engine would have given: the file looks the
+    same, pixel for pixel. The engine is put back on leaving, so the caller's figure still lays
+    itself out afterwards.
 
     Examples
     --------
@@ -120,12 +124,17 @@ def laid_out_once(fig: Figure, dpi: float) -> Iterator[Figure]:
     if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
         yield fig
         return
-    saved_dpi = fig.dpi
-    fig.set_dpi(dpi)  # text is measured at the resolution it will be drawn at
+    canvas, saved_dpi = fig.canvas, fig.dpi
+    if fmt == "pdf":
+        FigureCanvasPdf(fig)  # sets itself as the figure's canvas while measuring
+    elif fmt == "svg":
+        FigureCanvasSVG(fig)
+    fig.set_dpi(dpi if fmt == "png" else 72)
     try:
         engine.execute(fig)
     finally:
         fig.set_dpi(saved_dpi)
+        fig.set_canvas(canvas)
     with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)  # None, not "none": savefig skips its measuring draw
     try:
