@@ -45,6 +45,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
+
 from ..errors import WorkbookError, one_of
 
 # Owner-only (a document about a patient is nobody else's): one policy for every file the
@@ -55,12 +57,12 @@ __all__ = [
     "FILE_MODE",
     "FOLDER_MODE",
     "NEUTRAL_CREATOR",
-    "PDF_TEXT",
     "atomic_path",
     "check_target",
     "disk_errors",
     "move_no_replace",
     "neutral_metadata",
+    "pdf_text",
     "private_folder",
     "private_workspace",
     "write_bytes",
@@ -76,11 +78,16 @@ _NEUTRAL: dict[str, dict[str, Any]] = {
     "pdf": {"Creator": NEUTRAL_CREATOR, "Producer": NEUTRAL_CREATOR, "CreationDate": None},
 }
 
-# Fonts embedded as Type 3 (glyph outlines, subset by matplotlib itself) with a Unicode map:
-# the text stays selectable, searchable and read aloud, and prints the same as Type 42
-# (TrueType), whose subsetting through fontTools took half the time of a whole handout.
-# Compression keeps the page text out of the raw bytes.
-PDF_TEXT: dict[str, Any] = {"pdf.fonttype": 3, "pdf.compression": 6}
+
+def pdf_text() -> contextlib.AbstractContextManager[Any]:
+    """The settings every PDF of the workbook is written with (a ``with`` block).
+
+    Fonts are embedded as Type 3 (glyph outlines, subset by matplotlib itself) with a Unicode
+    map: the text stays selectable, searchable and read aloud, and prints the same as Type 42
+    (TrueType), whose subsetting through fontTools took half the time of a whole handout.
+    Compression keeps the page text out of the raw bytes.
+    """
+    return mpl.rc_context({"pdf.fonttype": 3, "pdf.compression": 6})
 
 
 def neutral_metadata(fmt: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -22,7 +22,6 @@ import re
 from pathlib import Path
 from typing import Any, Protocol
 
-import matplotlib as mpl
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
@@ -47,7 +46,7 @@ from ..clinical.profile import PatientProfile
 from ..errors import WorkbookError
 from .chart_export import laid_out_once
 from .charts import progress_chart, score_chart
-from .files import PDF_TEXT, atomic_path, check_target, neutral_metadata
+from .files import atomic_path, check_target, neutral_metadata, pdf_text
 from .literal_text import literal_text
 
 __all__ = [
@@ -412,7 +411,7 @@ def progress_report(
     pages = report_pages(store, patient_id, include_name=include_name)
     with (
         atomic_path(target) as temporary,
-        mpl.rc_context(PDF_TEXT),
+        pdf_text(),
         PdfPages(temporary, metadata=neutral_metadata("pdf")) as pdf,
     ):
         for page in pages:
