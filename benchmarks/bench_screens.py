@@ -12,9 +12,11 @@ a baseline:
   de-identified bundle): the document functions, as the screens call them. Their baseline is
   the same three calls made by the code of an earlier commit (``--baseline``, by default the
   commit before issue 13's speed work), measured in this run: that commit's ``workbook/`` and
-  ``data/`` are taken from git into a temporary folder and timed in a child process on the same
-  machine, just before the current code. Without git (an installed wheel), or with
-  ``--baseline none``, the figures recorded before are printed instead, labelled as recorded.
+  ``data/`` are taken from git into a temporary folder and timed in a child process, turn about
+  with the current code, round by round, so both meet the same load. Each line gives the
+  median on the clock and of the process's CPU (steadier when other programs share the cores).
+  Without git (an installed wheel), or with ``--baseline none``, the figures recorded before
+  are printed instead, labelled as recorded.
 - **Memory**: a ``WorkbookApp`` walks 300 patient views (pick, Routine tab, Progress tab); the
   kernel's resident memory after the first 10 views and after 300; target: grows < 20 MB. Its
   baseline is the figure recorded in issue 13 (the walk needs the screens of the time).
@@ -105,7 +107,8 @@ def time_progress_click(store: Store, pids: list[str], *, background: bool) -> f
     screen = time_progress_click.screen  # type: ignore[attr-defined]
     if not background:
         screen = ProgressScreen(store, active=False)
-        screen._prepare_in_background = lambda _pid: None  # as before: all on the click
+        # As before the background preparation: everything read and drawn on the click.
+        screen._prepare_in_background = lambda _pid: None  # type: ignore[method-assign,assignment]
     pid = pids[time_progress_click.turn % len(pids)]  # type: ignore[attr-defined]
     time_progress_click.turn += 1  # type: ignore[attr-defined]
     screen.active = False
@@ -117,12 +120,6 @@ def time_progress_click(store: Store, pids: list[str], *, background: bool) -> f
     elapsed = time.perf_counter() - start
     assert bytes(screen._chart.value).startswith(b"\x89PNG"), screen.status()
     return elapsed
-
-
-def time_call(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
 
 
 def memory_walk(store: Store, pids: list[str], views: int) -> tuple[float, float, float]:
@@ -144,18 +141,19 @@ def memory_walk(store: Store, pids: list[str], views: int) -> tuple[float, float
     return before, after_10, rss_mb()
 
 
-def _timed(job: Callable[[int], object]) -> Callable[[], float]:
-    """Each call runs the job once more (a new file each time) and returns its seconds."""
-    turns = iter(range(1_000_000))
-    return lambda: time_call(lambda: job(next(turns)))
-
-
-def row(label: str, seconds: tuple[float, float, float], target: float, baseline: str) -> str:
+def row(
+    label: str,
+    seconds: tuple[float, float, float],
+    target: float,
+    baseline: str,
+    cpu: float | None = None,
+) -> str:
     median, low, high = seconds
     verdict = "ok" if median <= target else "SLOW"
+    used = f" cpu {cpu * 1000:.0f} ms" if cpu is not None else ""
     return (
-        f"{label:<34} median {median * 1000:7.1f} ms  (range {low * 1000:.0f}-{high * 1000:.0f})"
-        f"  target {target * 1000:5.0f} ms  {verdict:<4}  {baseline}"
+        f"{label:<30} median {median * 1000:7.1f} ms  (range {low * 1000:.0f}-{high * 1000:.0f})"
+        f"{used}  target {target * 1000:5.0f} ms  {verdict:<4}  {baseline}"
     )
 
 
@@ -168,8 +166,8 @@ def load_average() -> str:
 DOCUMENTS = {"handout": "Handout (PDF)", "report": "Report (PDF)", "share": "Share (zip)"}
 
 
-def time_documents(folder: Path, rounds: int) -> dict[str, tuple[float, float, float]]:
-    """Median, min and max seconds of each document for a patient with ``N_VISITS`` visits."""
+def document_jobs(folder: Path) -> tuple[dict[str, Callable[[], object]], Store]:
+    """The three documents for a patient with ``N_VISITS`` visits, each call a new file."""
     from workbook.clinical.routine import generate_routine
     from workbook.documents.handouts import handout
     from workbook.documents.report import progress_report
@@ -178,24 +176,40 @@ def time_documents(folder: Path, rounds: int) -> dict[str, tuple[float, float, f
     store = open_store(folder / "documents.sqlite")
     pid = add_patient(store, "Bench Documents", N_VISITS, dt.date(2025, 1, 6))
     routine = generate_routine(PROFILE)
-    jobs: dict[str, Callable[[int], object]] = {
-        "handout": lambda n: handout(routine, folder / f"h{n}.pdf", patient_name="Bench"),
-        "report": lambda n: progress_report(store, pid, folder / f"r{n}.pdf"),
-        "share": lambda n: share_case(store, pid, folder / f"s{n}.zip"),
+    turns = iter(range(1_000_000))
+    jobs: dict[str, Callable[[], object]] = {
+        "handout": lambda: handout(routine, folder / f"h{next(turns)}.pdf", patient_name="Bench"),
+        "report": lambda: progress_report(store, pid, folder / f"r{next(turns)}.pdf"),
+        "share": lambda: share_case(store, pid, folder / f"s{next(turns)}.zip"),
     }
-    timed = {}
-    for name, job in jobs.items():
-        job(-1)  # warm-up: imports, fonts, tables
-        timed[name] = median_of(_timed(job), rounds)
-    store.close()
-    return timed
+    return jobs, store
 
 
-def baseline_documents(ref: str, rounds: int) -> tuple[dict[str, list[float]] | None, str]:
-    """The documents timed with the code of commit ``ref``, in a child process, or why not."""
-    if ref.lower() == "none":
-        return None, "not measured (--baseline none)"
-    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as old:
+def wall_and_cpu(work: Callable[[], object]) -> tuple[float, float]:
+    """Seconds on the clock and of this process's CPU (the CPU figure is steadier on a busy
+    machine: it leaves out the time other programs had the cores)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+class Baseline:
+    """The documents of an earlier commit, timed on request in a child process.
+
+    The commit's ``workbook/`` and ``data/`` come out of git into a temporary folder; a child
+    Python imports the package from there, builds the same patient and waits: each name written
+    to it runs that document once and answers its seconds. The parent asks after each of its
+    own rounds, so both codes are timed under the same load, turn about.
+    """
+
+    def __init__(self, ref: str) -> None:
+        self.ref, self.why = ref, ""
+        self.child: subprocess.Popen[str] | None = None
+        self.folder = tempfile.TemporaryDirectory(prefix="bench-baseline-")
+        old = self.folder.name
+        if ref.lower() == "none":
+            self.why = "--baseline none"
+            return
         try:
             archive = subprocess.run(
                 ["git", "-C", str(REPO), "archive", ref, "workbook", "data"],
@@ -203,20 +217,52 @@ def baseline_documents(ref: str, rounds: int) -> tuple[dict[str, list[float]] | 
                 check=True,
             ).stdout
         except (OSError, subprocess.CalledProcessError):
-            return None, f"not measured (no git, or no commit {ref} here)"
+            self.why = f"no git, or no commit {ref} here"
+            return
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(old, filter="data")
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([old, os.environ.get("PYTHONPATH", "")]))
-        child = [sys.executable, __file__, "--rounds", str(rounds), "--documents-from", old]
-        run = subprocess.run(child, env=env, cwd=old, capture_output=True, text=True)
-        if run.returncode:
-            last = (run.stderr.strip().splitlines() or ["no output"])[-1]
-            return None, f"not measured (the earlier code failed: {last})"
-        return json.loads(run.stdout.strip().splitlines()[-1]), f"commit {ref}, this run"
+        self.child = subprocess.Popen(
+            [sys.executable, __file__, "--serve-documents", old],
+            env=env,
+            cwd=old,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.child.stdout is not None
+        if self.child.stdout.readline().strip() != "ready":
+            self.why = "the earlier code failed: " + self._stop().strip().splitlines()[-1]
+
+    def time(self, name: str) -> tuple[float, float] | None:
+        if self.child is None or self.why:
+            return None
+        assert self.child.stdin is not None and self.child.stdout is not None
+        self.child.stdin.write(name + "\n")
+        self.child.stdin.flush()
+        answer = self.child.stdout.readline()
+        if not answer:
+            self.why = "the earlier code failed: " + self._stop().strip().splitlines()[-1]
+            return None
+        wall, cpu = json.loads(answer)
+        return wall, cpu
+
+    def _stop(self) -> str:
+        if self.child is None:
+            return ""
+        _, errors = self.child.communicate(timeout=60)
+        self.child = None
+        return errors or "no output"
+
+    def close(self) -> None:
+        if self.child is not None:
+            self._stop()
+        self.folder.cleanup()
 
 
-def documents_child(package_root: str, rounds: int) -> int:
-    """Time the documents with the package under ``package_root``; print them as JSON."""
+def serve_documents(package_root: str) -> int:
+    """The child of :class:`Baseline`: time a document for each name read from stdin."""
     import workbook
 
     if not Path(workbook.__file__).resolve().is_relative_to(Path(package_root).resolve()):
@@ -224,17 +270,48 @@ def documents_child(package_root: str, rounds: int) -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="bench-documents-") as folder:
         os.environ["WORKBOOK_EXPORTS"] = str(Path(folder) / "exports")
-        timed = time_documents(Path(folder), rounds)
-    print(json.dumps({name: list(seconds) for name, seconds in timed.items()}))
+        jobs, store = document_jobs(Path(folder))
+        for job in jobs.values():
+            job()  # warm-up: imports, fonts, tables
+        print("ready", flush=True)
+        for line in sys.stdin:
+            print(json.dumps(wall_and_cpu(jobs[line.strip()])), flush=True)
+        store.close()
     return 0
 
 
-def _before(name: str, now: float, before: dict[str, list[float]] | None, source: str) -> str:
-    if before is None:
-        recorded = RECORDED_BEFORE_S[name]
-        return f"before: {recorded * 1000:.0f} ms RECORDED earlier ({source})"
-    then = before[name][0]
-    return f"before: {then * 1000:.0f} ms ({source}), {then / now:.1f}x"
+def documents_rows(folder: Path, rounds: int, baseline: Baseline) -> list[str]:
+    """Each document's median now, its target and the earlier code's median, turn about."""
+    jobs, store = document_jobs(folder)
+    lines = []
+    for name, job in jobs.items():
+        job()  # warm-up
+        now, before = [], []
+        for _ in range(rounds):
+            now.append(wall_and_cpu(job))
+            then = baseline.time(name)
+            if then is not None:
+                before.append(then)
+        walls = [wall for wall, _ in now]
+        median = statistics.median(walls)
+        cpu = statistics.median(cpu for _, cpu in now)
+        if before:
+            then_wall = statistics.median(wall for wall, _ in before)
+            then_cpu = statistics.median(cpu for _, cpu in before)
+            was = (
+                f"before: {then_wall * 1000:.0f} ms, cpu {then_cpu * 1000:.0f} ms "
+                f"(commit {baseline.ref}, "
+                f"turn about in this run), {then_wall / median:.1f}x"
+            )
+        else:
+            was = (
+                f"before: {RECORDED_BEFORE_S[name] * 1000:.0f} ms RECORDED earlier, not measured "
+                f"now ({baseline.why})"
+            )
+        seconds = (median, min(walls), max(walls))
+        lines.append(row(DOCUMENTS[name], seconds, TARGETS_S[name], was, cpu))
+    store.close()
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,13 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline",
         default=BASELINE_REF,
-        help=f"git commit whose documents code is timed as 'before' (default {BASELINE_REF}; "
-        "'none' prints the recorded figures)",
+        help=f"git commit whose documents code is timed as 'before' (default {BASELINE_REF})",
     )
-    parser.add_argument("--documents-from", help=argparse.SUPPRESS)  # the baseline's child
+    parser.add_argument("--serve-documents", help=argparse.SUPPRESS)  # Baseline's child
     args = parser.parse_args(argv)
-    if args.documents_from:
-        return documents_child(args.documents_from, args.rounds)
+    if args.serve_documents:
+        return serve_documents(args.serve_documents)
     folder = Path(tempfile.mkdtemp(prefix="bench-screens-"))
     os.environ["WORKBOOK_EXPORTS"] = str(folder / "exports")
     store = open_store(folder / "bench.sqlite")
@@ -275,16 +351,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{before[0] / now[0]:.0f}x",
         )
     )
-    documents_before, source = baseline_documents(args.baseline, args.rounds)
-    for name, seconds in time_documents(folder, args.rounds).items():
-        baseline = _before(name, seconds[0], documents_before, source)
-        print(row(DOCUMENTS[name], seconds, TARGETS_S[name], baseline))
+    baseline = Baseline(args.baseline)
+    try:
+        for line in documents_rows(folder, args.rounds, baseline):
+            print(line)
+    finally:
+        baseline.close()
     walk_pids = pids + [add_patient(store, f"Walk Patient {n}", 4, start) for n in range(27)]
     rss_start, rss_10, rss_end = memory_walk(store, walk_pids, args.views)
     growth = rss_end - rss_10
     verdict = "ok" if growth < TARGET_GROWTH_MB else "TOO MUCH"
     print(
-        f"{'Memory over ' + str(args.views) + ' patient views':<34} {rss_start:.0f} MB at start, "
+        f"{'Memory over ' + str(args.views) + ' patient views':<30} {rss_start:.0f} MB at start, "
         f"{rss_10:.0f} MB after 10 views, {rss_end:.0f} MB after {args.views}: "
         f"grew {growth:.1f} MB after the first 10  target < {TARGET_GROWTH_MB:.0f} MB  {verdict}"
         f"  before: {RECORDED_GROWTH} (RECORDED)"
