@@ -121,7 +121,10 @@ def laid_out_once(fig: Figure, dpi: float = EXPORT_DPI, fmt: str = "png") -> Ite
     'ConstrainedLayoutEngine'
     """
     engine = fig.get_layout_engine()
-    if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
+    # set_layout_engine(None) removes the engine only when no rcParam asks for a default one;
+    # otherwise (or with no engine) the figure is saved as it is: the same files, only slower.
+    automatic = mpl.rcParams["figure.autolayout"] or mpl.rcParams["figure.constrained_layout.use"]
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine) or automatic:
         yield fig
         return
     canvas, saved_dpi = fig.canvas, fig.dpi
@@ -135,8 +138,7 @@ def laid_out_once(fig: Figure, dpi: float = EXPORT_DPI, fmt: str = "png") -> Ite
     finally:
         fig.set_dpi(saved_dpi)
         fig.set_canvas(canvas)
-    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-        fig.set_layout_engine(None)  # None, not "none": savefig skips its measuring draw
+    fig.set_layout_engine(None)  # None, not "none": savefig then skips its measuring draw
     try:
         yield fig
     finally:
