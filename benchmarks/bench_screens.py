@@ -9,13 +9,24 @@ a baseline:
   while the therapist looks at another tab) and, as the baseline, with the background
   preparation switched off (everything read and drawn on the click, as before).
 - **Handout** (PDF of the routine), **report** (the progress report PDF), **share** (the
-  de-identified bundle): the document functions, as the screens call them. Their baseline is the
-  figure the issue measured before (a different machine: for scale only).
+  de-identified bundle): the document functions, as the screens call them. Their baseline is
+  the same three calls made by the code of an earlier commit (``--baseline``, by default the
+  commit before issue 13's speed work), measured in this run: that commit's ``workbook/`` and
+  ``data/`` are taken from git into a temporary folder and timed in a child process, turn about
+  with the current code, round by round, so both meet the same load. Each line gives the
+  median on the clock and of the process's CPU (steadier when other programs share the cores).
+  Without git (an installed wheel), or with ``--baseline none``, the figures recorded before
+  are printed instead, labelled as recorded.
 - **Memory**: a ``WorkbookApp`` walks 300 patient views (pick, Routine tab, Progress tab); the
-  kernel's resident memory after the first 10 views and after 300; target: grows < 20 MB.
+  kernel's resident memory after the first 10 views and after 300; target: grows < 20 MB. Its
+  baseline is the figure recorded in issue 13 (the walk needs the screens of the time).
 
-Run: ``.venv/bin/python benchmarks/bench_screens.py [--rounds N] [--views N]``. Everything is
-written to a temporary folder (a demo store of fictional patients), never to the repository.
+The load average (as ``uptime`` shows it) is printed before and after: on a busy machine every
+figure is slower, the baseline too.
+
+Run: ``.venv/bin/python benchmarks/bench_screens.py [--rounds N] [--views N] [--baseline REF]``.
+Everything is written to a temporary folder (a demo store of fictional patients), never to the
+repository.
 """
 
 from __future__ import annotations
@@ -23,9 +34,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import io
+import json
 import os
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -40,8 +55,13 @@ from workbook.clinical.profile import PatientProfile
 from workbook.records.store import Store, open_store
 
 TARGETS_S = {"progress click": 0.15, "handout": 0.5, "report": 1.0, "share": 0.5}
-ISSUE_BEFORE_S = {"progress click": 0.44, "handout": 1.0, "report": 1.25, "share": 0.7}
+# Recorded before the speed work on this kind of machine (bench_screens.py --rounds 3, commit
+# bdb73af), printed only when the earlier code cannot be measured in the same run.
+RECORDED_BEFORE_S = {"handout": 0.67, "report": 1.64, "share": 1.94}
+BASELINE_REF = "bdb73af"  # the commit before issue 13's speed work on the documents
 TARGET_GROWTH_MB = 20.0
+RECORDED_GROWTH = "issue 13 recorded ~0.3 MB a view before (100 MB -> 240 MB over 280 views)"
+REPO = Path(__file__).resolve().parent.parent
 N_VISITS = 20
 PROFILE = PatientProfile(age=58, activity="active", floor_transfer=True, kneeling="comfortable")
 
@@ -87,7 +107,8 @@ def time_progress_click(store: Store, pids: list[str], *, background: bool) -> f
     screen = time_progress_click.screen  # type: ignore[attr-defined]
     if not background:
         screen = ProgressScreen(store, active=False)
-        screen._prepare_in_background = lambda _pid: None  # as before: all on the click
+        # As before the background preparation: everything read and drawn on the click.
+        screen._prepare_in_background = lambda _pid: None  # type: ignore[method-assign,assignment]
     pid = pids[time_progress_click.turn % len(pids)]  # type: ignore[attr-defined]
     time_progress_click.turn += 1  # type: ignore[attr-defined]
     screen.active = False
@@ -99,12 +120,6 @@ def time_progress_click(store: Store, pids: list[str], *, background: bool) -> f
     elapsed = time.perf_counter() - start
     assert bytes(screen._chart.value).startswith(b"\x89PNG"), screen.status()
     return elapsed
-
-
-def time_call(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
 
 
 def memory_walk(store: Store, pids: list[str], views: int) -> tuple[float, float, float]:
@@ -126,37 +141,200 @@ def memory_walk(store: Store, pids: list[str], views: int) -> tuple[float, float
     return before, after_10, rss_mb()
 
 
-def _timed(job: Callable[[int], object]) -> Callable[[], float]:
-    """Each call runs the job once more (a new file each time) and returns its seconds."""
-    turns = iter(range(1_000_000))
-    return lambda: time_call(lambda: job(next(turns)))
-
-
-def row(label: str, seconds: tuple[float, float, float], target: float, baseline: str) -> str:
+def row(
+    label: str,
+    seconds: tuple[float, float, float],
+    target: float,
+    baseline: str,
+    cpu: float | None = None,
+) -> str:
     median, low, high = seconds
     verdict = "ok" if median <= target else "SLOW"
+    used = f" cpu {cpu * 1000:.0f} ms" if cpu is not None else ""
     return (
-        f"{label:<34} median {median * 1000:7.1f} ms  (range {low * 1000:.0f}-{high * 1000:.0f})"
-        f"  target {target * 1000:5.0f} ms  {verdict:<4}  {baseline}"
+        f"{label:<30} median {median * 1000:7.1f} ms  (range {low * 1000:.0f}-{high * 1000:.0f})"
+        f"{used}  target {target * 1000:5.0f} ms  {verdict:<4}  {baseline}"
     )
+
+
+def load_average() -> str:
+    """The load average as ``uptime`` prints it (1, 5 and 15 minutes)."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average: {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+DOCUMENTS = {"handout": "Handout (PDF)", "report": "Report (PDF)", "share": "Share (zip)"}
+
+
+def document_jobs(folder: Path) -> tuple[dict[str, Callable[[], object]], Store]:
+    """The three documents for a patient with ``N_VISITS`` visits, each call a new file."""
+    from workbook.clinical.routine import generate_routine
+    from workbook.documents.handouts import handout
+    from workbook.documents.report import progress_report
+    from workbook.documents.share import share_case
+
+    store = open_store(folder / "documents.sqlite")
+    pid = add_patient(store, "Bench Documents", N_VISITS, dt.date(2025, 1, 6))
+    routine = generate_routine(PROFILE)
+    turns = iter(range(1_000_000))
+    jobs: dict[str, Callable[[], object]] = {
+        "handout": lambda: handout(routine, folder / f"h{next(turns)}.pdf", patient_name="Bench"),
+        "report": lambda: progress_report(store, pid, folder / f"r{next(turns)}.pdf"),
+        "share": lambda: share_case(store, pid, folder / f"s{next(turns)}.zip"),
+    }
+    return jobs, store
+
+
+def wall_and_cpu(work: Callable[[], object]) -> tuple[float, float]:
+    """Seconds on the clock and of this process's CPU (the CPU figure is steadier on a busy
+    machine: it leaves out the time other programs had the cores)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+class Baseline:
+    """The documents of an earlier commit, timed on request in a child process.
+
+    The commit's ``workbook/`` and ``data/`` come out of git into a temporary folder; a child
+    Python imports the package from there, builds the same patient and waits: each name written
+    to it runs that document once and answers its seconds. The parent asks after each of its
+    own rounds, so both codes are timed under the same load, turn about.
+    """
+
+    def __init__(self, ref: str) -> None:
+        self.ref, self.why = ref, ""
+        self.child: subprocess.Popen[str] | None = None
+        self.folder = tempfile.TemporaryDirectory(prefix="bench-baseline-")
+        old = self.folder.name
+        if ref.lower() == "none":
+            self.why = "--baseline none"
+            return
+        try:
+            archive = subprocess.run(
+                ["git", "-C", str(REPO), "archive", ref, "workbook", "data"],
+                capture_output=True,
+                check=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError):
+            self.why = f"no git, or no commit {ref} here"
+            return
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(old, filter="data")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([old, os.environ.get("PYTHONPATH", "")]))
+        self.child = subprocess.Popen(
+            [sys.executable, __file__, "--serve-documents", old],
+            env=env,
+            cwd=old,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.child.stdout is not None
+        if self.child.stdout.readline().strip() != "ready":
+            self.why = "the earlier code failed: " + self._stop().strip().splitlines()[-1]
+
+    def time(self, name: str) -> tuple[float, float] | None:
+        if self.child is None or self.why:
+            return None
+        assert self.child.stdin is not None and self.child.stdout is not None
+        self.child.stdin.write(name + "\n")
+        self.child.stdin.flush()
+        answer = self.child.stdout.readline()
+        if not answer:
+            self.why = "the earlier code failed: " + self._stop().strip().splitlines()[-1]
+            return None
+        wall, cpu = json.loads(answer)
+        return wall, cpu
+
+    def _stop(self) -> str:
+        if self.child is None:
+            return ""
+        _, errors = self.child.communicate(timeout=60)
+        self.child = None
+        return errors or "no output"
+
+    def close(self) -> None:
+        if self.child is not None:
+            self._stop()
+        self.folder.cleanup()
+
+
+def serve_documents(package_root: str) -> int:
+    """The child of :class:`Baseline`: time a document for each name read from stdin."""
+    import workbook
+
+    if not Path(workbook.__file__).resolve().is_relative_to(Path(package_root).resolve()):
+        print(f"workbook imported from {workbook.__file__}, not {package_root}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="bench-documents-") as folder:
+        os.environ["WORKBOOK_EXPORTS"] = str(Path(folder) / "exports")
+        jobs, store = document_jobs(Path(folder))
+        for job in jobs.values():
+            job()  # warm-up: imports, fonts, tables
+        print("ready", flush=True)
+        for line in sys.stdin:
+            print(json.dumps(wall_and_cpu(jobs[line.strip()])), flush=True)
+        store.close()
+    return 0
+
+
+def documents_rows(folder: Path, rounds: int, baseline: Baseline) -> list[str]:
+    """Each document's median now, its target and the earlier code's median, turn about."""
+    jobs, store = document_jobs(folder)
+    lines = []
+    for name, job in jobs.items():
+        job()  # warm-up
+        now, before = [], []
+        for _ in range(rounds):
+            now.append(wall_and_cpu(job))
+            then = baseline.time(name)
+            if then is not None:
+                before.append(then)
+        walls = [wall for wall, _ in now]
+        median = statistics.median(walls)
+        cpu = statistics.median(cpu for _, cpu in now)
+        if before:
+            then_wall = statistics.median(wall for wall, _ in before)
+            then_cpu = statistics.median(cpu for _, cpu in before)
+            was = (
+                f"before: {then_wall * 1000:.0f} ms, cpu {then_cpu * 1000:.0f} ms "
+                f"(commit {baseline.ref}, "
+                f"turn about in this run), {then_wall / median:.1f}x"
+            )
+        else:
+            was = (
+                f"before: {RECORDED_BEFORE_S[name] * 1000:.0f} ms RECORDED earlier, not measured "
+                f"now ({baseline.why})"
+            )
+        seconds = (median, min(walls), max(walls))
+        lines.append(row(DOCUMENTS[name], seconds, TARGETS_S[name], was, cpu))
+    store.close()
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--views", type=int, default=300)
+    parser.add_argument(
+        "--baseline",
+        default=BASELINE_REF,
+        help=f"git commit whose documents code is timed as 'before' (default {BASELINE_REF})",
+    )
+    parser.add_argument("--serve-documents", help=argparse.SUPPRESS)  # Baseline's child
     args = parser.parse_args(argv)
+    if args.serve_documents:
+        return serve_documents(args.serve_documents)
     folder = Path(tempfile.mkdtemp(prefix="bench-screens-"))
     os.environ["WORKBOOK_EXPORTS"] = str(folder / "exports")
     store = open_store(folder / "bench.sqlite")
     start = dt.date(2025, 1, 6)
     pids = [add_patient(store, f"Bench Patient {n}", N_VISITS, start) for n in range(3)]
     print(f"Screens: {N_VISITS} visits a patient, medians of {args.rounds} rounds")
+    print(f"at the start, {load_average()}")
 
-    from workbook.clinical.routine import generate_routine
-    from workbook.documents.handouts import handout
-    from workbook.documents.report import progress_report
-    from workbook.documents.share import share_case
     from workbook.ui.progress import ProgressScreen
 
     time_progress_click.screen = ProgressScreen(store, active=False)  # type: ignore[attr-defined]
@@ -169,36 +347,27 @@ def main(argv: list[str] | None = None) -> int:
             "Progress tab, click to chart",
             now,
             TARGETS_S["progress click"],
-            f"baseline (drawn on the click) {before[0] * 1000:.0f} ms, {before[0] / now[0]:.0f}x",
+            f"before (drawn on the click, this run) {before[0] * 1000:.0f} ms, "
+            f"{before[0] / now[0]:.0f}x",
         )
     )
-    routine = generate_routine(PROFILE)
-    labels = {"handout": "Handout (PDF)", "report": "Report (PDF)", "share": "Share (zip)"}
-    jobs: dict[str, Callable[[int], object]] = {
-        "handout": lambda n: handout(routine, folder / f"h{n}.pdf", patient_name="Bench"),
-        "report": lambda n: progress_report(store, pids[0], folder / f"r{n}.pdf"),
-        "share": lambda n: share_case(store, pids[0], folder / f"s{n}.zip"),
-    }
-    for name, job in jobs.items():
-        job(-1)  # warm-up
-        seconds = median_of(_timed(job), args.rounds)
-        print(
-            row(
-                labels[name],
-                seconds,
-                TARGETS_S[name],
-                f"issue's figure before: {ISSUE_BEFORE_S[name] * 1000:.0f} ms",
-            )
-        )
+    baseline = Baseline(args.baseline)
+    try:
+        for line in documents_rows(folder, args.rounds, baseline):
+            print(line)
+    finally:
+        baseline.close()
     walk_pids = pids + [add_patient(store, f"Walk Patient {n}", 4, start) for n in range(27)]
     rss_start, rss_10, rss_end = memory_walk(store, walk_pids, args.views)
     growth = rss_end - rss_10
     verdict = "ok" if growth < TARGET_GROWTH_MB else "TOO MUCH"
     print(
-        f"{'Memory over ' + str(args.views) + ' patient views':<34} {rss_start:.0f} MB at start, "
+        f"{'Memory over ' + str(args.views) + ' patient views':<30} {rss_start:.0f} MB at start, "
         f"{rss_10:.0f} MB after 10 views, {rss_end:.0f} MB after {args.views}: "
         f"grew {growth:.1f} MB after the first 10  target < {TARGET_GROWTH_MB:.0f} MB  {verdict}"
+        f"  before: {RECORDED_GROWTH} (RECORDED)"
     )
+    print(f"at the end, {load_average()}")
     store.close()
     return 0
 

@@ -325,3 +325,44 @@ def test_new_motion_rebuilds_the_chart():
     chart.update(measurements(motions=("hip_flexion", "hip_abduction")))
     assert chart.rebuilds == 2
     assert len(data_axes(chart.figure)) == 2
+
+
+# Drawing once for several files ------------------------------------------------------------
+
+
+def test_laying_out_once_gives_the_same_png_and_keeps_the_figures_layout():
+    from workbook.documents.chart_export import laid_out_once
+
+    def chart() -> Figure:
+        return progress_chart(measurements(), visits(), title="Same picture")
+
+    as_before = io.BytesIO()
+    chart().savefig(as_before, format="png", dpi=150)
+    fig = chart()
+    engine = fig.get_layout_engine()
+    with laid_out_once(fig, 150):
+        assert fig.get_layout_engine() is None  # each save inside is a single draw
+        once = io.BytesIO()
+        fig.savefig(once, format="png", dpi=150)
+    assert fig.get_layout_engine() is engine  # the caller's figure still lays itself out
+    as_before.seek(0)
+    once.seek(0)
+    assert np.array_equal(imread(as_before), imread(once))  # the same, pixel for pixel
+
+
+def test_chart_png_bytes_are_opaque_rgb_at_print_resolution():
+    from PIL import Image
+
+    from workbook.documents.chart_export import EXPORT_DPI, png_bytes
+
+    fig = progress_chart(measurements(), visits())
+    data = png_bytes(fig)
+    assert data.startswith(PNG_SIGNATURE) and b"matplotlib" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.mode == "RGB"
+        assert [round(d) for d in image.info["dpi"]] == [EXPORT_DPI, EXPORT_DPI]
+        assert image.width == round(fig.get_figwidth() * EXPORT_DPI)
+        drawn = io.BytesIO()
+        fig.savefig(drawn, format="png", dpi=EXPORT_DPI)
+        drawn.seek(0)
+        assert np.array_equal(np.asarray(image), (imread(drawn)[..., :3] * 255).round())

@@ -167,3 +167,17 @@ def test_unknown_patient_fails_before_anything_is_written(store, tmp_path: Path)
     with pytest.raises(WorkbookError):
         progress_report(store, "p_nobody", tmp_path / "report.pdf")
     assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_report_text_can_be_selected_and_read_aloud(report_bytes: bytes, tmp_path: Path):
+    """Embedded fonts carry a Unicode map: the words come out of the PDF as written."""
+    import subprocess
+
+    fonts = len(re.findall(rb"/Type\s*/Font\b", report_bytes))
+    assert fonts and report_bytes.count(b"/ToUnicode") * 2 >= fonts  # every font has its map
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(report_bytes)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Ada Example" in text and "Hip flexion" in text and "Current routine" in text

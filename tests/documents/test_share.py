@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import json
 import re
 import zipfile
@@ -11,8 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from PIL import Image
 
 from workbook import PatientProfile, WorkbookError, generate_routine
+from workbook.documents.chart_export import MIN_EXPORT_DPI
 from workbook.documents.share import (
     BUNDLE_FILES,
     IdentifiedBundleWarning,
@@ -140,16 +144,29 @@ def test_html_report_parses_and_embeds_the_chart(store, patient, tmp_path):
     bundle = share_case(store, patient, tmp_path / "case")
     page = (bundle / "report.html").read_text()
     tags = []
+    images = []
 
     class Collector(HTMLParser):
         def handle_starttag(self, tag, attrs):
             tags.append(tag)
+            if tag == "img":
+                images.append(dict(attrs))
 
     Collector().feed(page)
-    assert "svg" in tags and "table" in tags
+    # The chart is in the page itself, at print quality, with words for who cannot see it.
+    # (It was inline SVG; it is now chart.png's own PNG, so a share draws the chart once.)
+    assert "table" in tags and len(images) == 1
+    chart = (bundle / "chart.png").read_bytes()
+    assert chart.startswith(b"\x89PNG\r\n\x1a\n")
+    prefix = "data:image/png;base64,"
+    assert images[0]["src"].startswith(prefix)
+    assert base64.b64decode(images[0]["src"][len(prefix) :]) == chart
+    with Image.open(io.BytesIO(chart)) as drawn:
+        assert min(drawn.info["dpi"]) >= MIN_EXPORT_DPI  # prints sharp
+        assert int(images[0]["width"]) == drawn.width // 2  # shown at screen size
+    assert "range of motion" in images[0]["alt"]
     # nothing is loaded from outside (XML namespaces are names, not loads)
     assert not re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
-    assert (bundle / "chart.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_notebook_in_the_bundle_has_only_table_and_chart_outputs_and_no_metadata(

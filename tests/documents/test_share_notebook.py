@@ -49,6 +49,11 @@ def _outputs(notebook, cell_id: str) -> dict:
     return {k: v for o in cell.outputs for k, v in o.get("data", {}).items()}
 
 
+def _metadata(notebook, cell_id: str) -> dict:
+    cell = next(c for c in notebook.cells if c.get("id") == cell_id)
+    return {k: v for o in cell.outputs for k, v in o.get("metadata", {}).items()}
+
+
 def test_notebook_validates_as_nbformat_4_5_with_cell_ids(bundle):
     notebook = nbformat.read(bundle / "charts.ipynb", as_version=4)
     nbformat.validate(notebook)  # raises on a missing id or a malformed output
@@ -82,5 +87,8 @@ def test_rerun_with_the_workbook_rebuilds_the_same_chart_as_an_image(bundle):
     assert "image/png" in chart, chart
     assert base64.b64decode(chart["image/png"]).startswith(PNG)
     assert chart["image/png"] == _outputs(saved, "chart")["image/png"]  # the same chart
+    # ... shown at the same size: half the print-resolution pixels, as IPython's retina=True
+    assert _metadata(fresh, "chart") == _metadata(saved, "chart")
+    assert _metadata(saved, "chart")["image/png"]["width"] == 1000
     assert "<table" in _outputs(fresh, "read-case")["text/html"]
     assert not any(o.output_type == "error" for c in fresh.cells for o in c.get("outputs", []))

@@ -45,6 +45,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
+
 from ..errors import WorkbookError, one_of
 
 # Owner-only (a document about a patient is nobody else's): one policy for every file the
@@ -60,6 +62,7 @@ __all__ = [
     "disk_errors",
     "move_no_replace",
     "neutral_metadata",
+    "pdf_text",
     "private_folder",
     "private_workspace",
     "write_bytes",
@@ -74,6 +77,17 @@ _NEUTRAL: dict[str, dict[str, Any]] = {
     "svg": {"Creator": NEUTRAL_CREATOR, "Date": None},
     "pdf": {"Creator": NEUTRAL_CREATOR, "Producer": NEUTRAL_CREATOR, "CreationDate": None},
 }
+
+
+def pdf_text() -> contextlib.AbstractContextManager[Any]:
+    """The settings every PDF of the workbook is written with (a ``with`` block).
+
+    Fonts are embedded as Type 3 (glyph outlines, subset by matplotlib itself) with a Unicode
+    map: the text stays selectable, searchable and read aloud, and prints the same as Type 42
+    (TrueType), whose subsetting through fontTools took half the time of a whole handout.
+    Compression keeps the page text out of the raw bytes.
+    """
+    return mpl.rc_context({"pdf.fonttype": 3, "pdf.compression": 6})
 
 
 def neutral_metadata(fmt: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from matplotlib.patches import FancyBboxPatch
 from matplotlib.textpath import TextToPath
 
 from ..clinical.display import format_long_date
-from .files import neutral_metadata
+from .files import neutral_metadata, pdf_text
 from .handout_content import FOOTER, NO_STRETCH, SAFETY_LINE, TITLE, HandoutItem
 from .literal_text import literal_text
 from .pictograms import draw_pose
@@ -440,10 +440,8 @@ def pdf_pages(
 def write_pdf(path: Path, figures: Sequence[Figure]) -> None:
     """Save the pages as one PDF at ``path``, with neutral metadata (a title, no name or date)."""
     metadata = neutral_metadata("pdf", {"Title": TITLE})
-    # Type 42 keeps the text selectable (a screen reader or copy-paste works); compression keeps
-    # the page text out of the raw bytes.
     with (
-        matplotlib.rc_context({"pdf.fonttype": 42, "pdf.compression": 6}),
+        pdf_text(),
         PdfPages(path, metadata=metadata) as pdf,
     ):
         for fig in figures:

@@ -22,7 +22,6 @@ import re
 from pathlib import Path
 from typing import Any, Protocol
 
-import matplotlib as mpl
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
@@ -45,8 +44,9 @@ from ..clinical.measures import motion_label, odi_band
 from ..clinical.outcomes import progress, score_progress
 from ..clinical.profile import PatientProfile
 from ..errors import WorkbookError
+from .chart_export import laid_out_once
 from .charts import progress_chart, score_chart
-from .files import atomic_path, check_target, neutral_metadata
+from .files import atomic_path, check_target, neutral_metadata, pdf_text
 from .literal_text import literal_text
 
 __all__ = [
@@ -411,9 +411,11 @@ def progress_report(
     pages = report_pages(store, patient_id, include_name=include_name)
     with (
         atomic_path(target) as temporary,
-        mpl.rc_context({"pdf.fonttype": 42}),
+        pdf_text(),
         PdfPages(temporary, metadata=neutral_metadata("pdf")) as pdf,
     ):
         for page in pages:
-            pdf.savefig(page)
+            # The chart page lays itself out once, not twice (see chart_export.laid_out_once).
+            with laid_out_once(page, fmt="pdf"):
+                pdf.savefig(page)
     return target

@@ -2,8 +2,8 @@
 
 ``share_case`` writes a folder (or a ``.zip``) holding:
 
-- ``report.html``: one self-contained page, the progress chart embedded as SVG, the progress
-  table, pain and disability, the routine;
+- ``report.html``: one self-contained page, the progress chart embedded (the PNG of
+  ``chart.png``), the progress table, pain and disability, the routine;
 - ``measurements.csv`` and ``visits.csv``: the numbers, by day since the first visit;
 - ``case.json``: case code, age band, clinical profile, the routine given;
 - ``charts.ipynb``: a notebook, executed (table and chart saved in it), that rebuilds the chart
@@ -31,7 +31,6 @@ import datetime as dt
 import io
 import json
 import os
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Mapping
@@ -68,14 +67,14 @@ from ..records.deidentify import (
 )
 from ..records.paths import workbook_version
 from ..records.spreadsheet import guard_frame, unguard_frame
-from .charts import export_chart, progress_chart
+from .chart_export import EXPORT_DPI, laid_out_once, png_bytes
+from .charts import progress_chart
 from .files import (
     atomic_path,
     check_target,
     disk_errors,
-    neutral_metadata,
-    private_folder,
     private_workspace,
+    write_bytes,
     write_text,
 )
 from .share_notebook import case_notebook
@@ -109,7 +108,6 @@ BUNDLE_FILES = (
 )
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip's earliest date: no trace of when the case was shared
 _DAY_STEPS = (7, 14, 21, 28, 42, 56, 84, 112, 182, 364)  # ticks every week(s): days read easily
-_NOTEBOOK_DPI = 100  # the chart saved in charts.ipynb: screen size, a small file
 
 
 class IdentifiedBundleWarning(UserWarning):
@@ -181,44 +179,57 @@ def share_case(
             stacklevel=2,
         )
     with disk_errors(target):
+        files = _bundle_files(case, identified)
         if target.suffix.lower() == ".zip":
-            # mkdtemp: a new folder of random name, made exclusively; removed whatever happens.
-            with tempfile.TemporaryDirectory(prefix=".share-", dir=target.parent) as work:
-                folder = private_folder(Path(work) / "case")
-                _write_bundle(case, folder, identified)
-                _zip(folder, target)
+            # Zipped straight from memory: no working folder to write, read back and remove.
+            with atomic_path(target, exclusive=True) as partial:
+                _write_bundle(files, partial)
         else:
             with private_workspace(target) as folder:
-                _write_bundle(case, folder, identified)
+                _write_bundle(files, folder)
     return target
 
 
-def _write_bundle(case: DeidentifiedCase, folder: Path, identified: Mapping | None) -> None:
+def _bundle_files(case: DeidentifiedCase, identified: Mapping | None) -> dict[str, str | bytes]:
+    """Every file of the bundle, by name, in the order of ``BUNDLE_FILES``."""
     measurements = guard_frame(case.measurements[list(MEASUREMENT_COLUMNS)])
-    write_text(folder / "measurements.csv", measurements.to_csv(index=False))
     visits = case.visits if case.notes_included else case.visits.drop(columns="notes")
-    write_text(folder / "visits.csv", guard_frame(visits).to_csv(index=False))
-    write_text(folder / "case.json", json.dumps(_case_json(case, identified), indent=2) + "\n")
     fig = case_chart(case.measurements, case.visits, case.profile)
-    export_chart(fig, folder / "chart.png")
+    # One drawing of the chart, laid out once: chart.png, the report's chart and the notebook's
+    # output are the same PNG (drawing this chart is most of the time a share takes).
+    with laid_out_once(fig, EXPORT_DPI):
+        png = png_bytes(fig, EXPORT_DPI)
     frames = chart_frames(case.measurements, case.visits)
-    write_text(folder / "report.html", case_report_html(case, identified, fig, frames))
-    notebook = case_notebook(case.case_code, case.measurements, _png(fig))
-    write_text(folder / "charts.ipynb", json.dumps(notebook, indent=1) + "\n")
-    write_text(folder / "README.txt", _readme(case, identified))
-    for path in folder.iterdir():
-        os.utime(path, (0, 0))  # no trace of the sharing date in the files' times either
+    notebook = case_notebook(case.case_code, case.measurements, png)
+    files: dict[str, str | bytes] = {
+        "README.txt": _readme(case, identified),
+        "case.json": json.dumps(_case_json(case, identified), indent=2) + "\n",
+        "measurements.csv": measurements.to_csv(index=False),
+        "visits.csv": guard_frame(visits).to_csv(index=False),
+        "report.html": case_report_html(case, identified, png, frames),
+        "chart.png": png,
+        "charts.ipynb": json.dumps(notebook, indent=1) + "\n",
+    }
+    return {name: files[name] for name in BUNDLE_FILES}
 
 
-def _zip(folder: Path, target: Path) -> None:
-    with (
-        atomic_path(target, exclusive=True) as partial,
-        zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bundle,
-    ):
-        for name in BUNDLE_FILES:
+def _write_bundle(files: Mapping[str, str | bytes], where: Path) -> None:
+    """The files into the folder ``where``, or as a zip into the file ``where``."""
+    if where.is_dir():
+        for name, data in files.items():
+            if isinstance(data, bytes):
+                write_bytes(where / name, data)
+            else:
+                write_text(where / name, data)
+            os.utime(where / name, (0, 0))  # no trace of the sharing date in the files' times
+        return
+    with zipfile.ZipFile(where, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in files.items():
             info = zipfile.ZipInfo(f"case/{name}", date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            bundle.writestr(info, (folder / name).read_bytes())
+            # A PNG is compressed already; the rest (text, base64 images) packs fast at level 1.
+            packed = not name.endswith(".png")
+            info.compress_type = zipfile.ZIP_DEFLATED if packed else zipfile.ZIP_STORED
+            bundle.writestr(info, data, compresslevel=1)
 
 
 def _case_json(case: DeidentifiedCase, identified: Mapping | None) -> dict[str, Any]:
@@ -271,19 +282,17 @@ def case_chart(
     return fig
 
 
-def case_chart_png(case: DeidentifiedCase, *, dpi: float = _NOTEBOOK_DPI) -> bytes:
+def case_chart_png(case: DeidentifiedCase, *, dpi: float = EXPORT_DPI) -> bytes:
     """A shared case's progress chart as PNG bytes (neutral metadata), for a notebook to show.
 
-    In a notebook, ``IPython.display.Image(case_chart_png(case))`` shows the chart itself; a
-    bare Figure would show as ``<Figure size ...>`` (the workbook never imports pyplot).
+    The same bytes as the bundle's ``chart.png`` (print resolution). In a notebook,
+    ``IPython.display.Image(case_chart_png(case), retina=True)`` shows the chart itself at
+    screen size; a bare Figure would show as ``<Figure size ...>`` (the workbook never imports
+    pyplot).
     """
-    return _png(case_chart(case.measurements, case.visits, case.profile), dpi=dpi)
-
-
-def _png(fig: Figure, *, dpi: float = _NOTEBOOK_DPI) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata=neutral_metadata("png"))
-    return buffer.getvalue()
+    fig = case_chart(case.measurements, case.visits, case.profile)
+    with laid_out_once(fig, dpi):
+        return png_bytes(fig, dpi)
 
 
 def _readme(case: DeidentifiedCase, identified: Mapping | None) -> str:

@@ -6,6 +6,8 @@ HTML and text, the progress chart as a PNG), so the reader sees the case before 
 anything. Run again with the workbook installed, the same cells rebuild the same table and chart
 from the CSV files beside the notebook; the chart is displayed as an image
 (``IPython.display.Image`` of PNG bytes), never as a bare Figure's ``<Figure size ...>`` repr.
+The PNG is the bundle's ``chart.png`` (print resolution), shown at half its pixel size
+(``retina=True``): screen size, sharp on a high-density display, and drawn only once per share.
 
 The notebook is nbformat 4.5: every cell has a fixed ``id`` (fixed, so the file carries no
 trace of when it was made), no metadata beyond the kernel's name, and only the de-identified
@@ -19,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["CHART_CELL", "TABLE_CELL", "case_notebook"]
+__all__ = ["CHART_CELL", "TABLE_CELL", "case_notebook", "retina_metadata"]
 
 TABLE_CELL = (
     "from workbook.documents.share import read_case\n\n"
@@ -29,7 +31,7 @@ TABLE_CELL = (
 CHART_CELL = (
     "from IPython.display import Image\n"
     "from workbook.documents.share import case_chart_png\n\n"
-    "Image(case_chart_png(case))"
+    "Image(case_chart_png(case), retina=True)"
 )
 
 
@@ -37,7 +39,13 @@ def _markdown(cell_id: str, text: str) -> dict[str, Any]:
     return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
 
 
-def _code(cell_id: str, source: str, count: int, data: dict[str, Any]) -> dict[str, Any]:
+def _code(
+    cell_id: str,
+    source: str,
+    count: int,
+    data: dict[str, Any],
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     return {
         "cell_type": "code",
         "id": cell_id,
@@ -49,10 +57,27 @@ def _code(cell_id: str, source: str, count: int, data: dict[str, Any]) -> dict[s
                 "output_type": "execute_result",
                 "execution_count": count,
                 "data": data,
-                "metadata": {},
+                "metadata": metadata or {},
             }
         ],
     }
+
+
+def retina_metadata(png: bytes) -> dict[str, Any]:
+    """The output metadata IPython gives ``Image(png, retina=True)``: half the pixel size.
+
+    Examples
+    --------
+    >>> header = b"\\x89PNG\\r\\n\\x1a\\n" + bytes(4) + b"IHDR" + (2000).to_bytes(4, "big")
+    >>> retina_metadata(header + (1070).to_bytes(4, "big"))
+    {'image/png': {'width': 1000, 'height': 535}}
+    >>> retina_metadata(b"not a png")
+    {}
+    """
+    if len(png) < 24 or png[12:16] != b"IHDR":
+        return {}
+    width, height = (int.from_bytes(png[i : i + 4], "big") for i in (16, 20))
+    return {"image/png": {"width": width // 2, "height": height // 2}}
 
 
 def case_notebook(case_code: str, measurements: pd.DataFrame, chart_png: bytes) -> dict[str, Any]:
@@ -99,6 +124,6 @@ def case_notebook(case_code: str, measurements: pd.DataFrame, chart_png: bytes) 
         "cells": [
             _markdown("about", about),
             _code("read-case", TABLE_CELL, 1, table),
-            _code("chart", CHART_CELL, 2, chart),
+            _code("chart", CHART_CELL, 2, chart, retina_metadata(chart_png)),
         ],
     }

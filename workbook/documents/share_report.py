@@ -1,19 +1,22 @@
 """The ``report.html`` page of a shared case: one self-contained page a colleague opens.
 
-The progress chart is embedded as SVG (text as text, so it is searchable and read aloud), then
-the progress table, pain and disability, the visits and the routine. Every value is escaped with
+The progress chart is embedded as the bundle's ``chart.png`` (print resolution, shown at screen
+size, with a text alternative), then the progress table, pain and disability, the visits and the
+routine: every number of the chart is also in those tables, as text. Every value is escaped with
 :func:`html.escape`. Days count from the first visit; a de-identified case shows no date.
+
+Why a PNG and not SVG: the PNG is already drawn for ``chart.png``, so the page costs no second
+drawing of the chart (the slowest part of a share), and it looks the same in every browser and
+mail reader, whatever fonts the colleague's computer has.
 """
 
 from __future__ import annotations
 
+import base64
 import html
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -23,9 +26,9 @@ from ..clinical.outcomes import progress, score_progress
 from ..clinical.stretches import load_stretches, movement_label
 from ..records.deidentify import DeidentifiedCase
 from ..records.paths import workbook_version
-from .chart_export import export_chart
+from .chart_export import EXPORT_DPI, png_bytes
 
-__all__ = ["EPOCH", "case_report_html", "html_table", "identifiers"]
+__all__ = ["CHART_ALT", "EPOCH", "case_report_html", "chart_img", "html_table", "identifiers"]
 
 EPOCH = pd.Timestamp("2000-01-01")  # anchor for day offsets inside the chart, never shown
 
@@ -36,17 +39,34 @@ table { border-collapse: collapse; margin: .5em 0; } td, th { border: 1px solid 
 padding: .25em .6em; text-align: left; } th { background: #f0f0f0; }
 .banner { padding: .6em 1em; border-radius: 4px; background: #eef6ee; }
 .banner.identified { background: #fde8e8; color: #8b0000; font-weight: bold; }
-svg { max-width: 100%; height: auto; }
+figure img { max-width: 100%; height: auto; }
 @media print { body { margin: 0; } h2 { break-after: avoid; } }
 """
 
 
-def _svg(fig: Figure) -> str:
-    # Text as text, not glyph outlines: smaller, searchable, and readable by screen readers.
-    with tempfile.TemporaryDirectory() as work, mpl.rc_context({"svg.fonttype": "none"}):
-        path = export_chart(fig, Path(work) / "chart.svg")
-        text = path.read_text()
-    return text[text.index("<svg") :]  # drop the XML prolog and doctype inside the HTML page
+CHART_ALT = (
+    "Progress chart: range of motion of each hip motion, left and right, by day since the "
+    "first visit, against the normal range and the first value plus or minus the MDC; pain "
+    "and disability below. The same numbers are in the tables that follow."
+)
+
+
+def chart_img(png: bytes) -> str:
+    """An ``<img>`` carrying the PNG itself, shown at half its pixel size (print resolution).
+
+    Examples
+    --------
+    >>> header = b"\\x89PNG\\r\\n\\x1a\\n" + bytes(4) + b"IHDR"
+    >>> tag = chart_img(header + (2000).to_bytes(4, "big") + (1070).to_bytes(4, "big"))
+    >>> tag.startswith('<img src="data:image/png;base64,'), 'width="1000" height="535"' in tag
+    (True, True)
+    """
+    size = ""
+    if len(png) >= 24 and png[12:16] == b"IHDR":
+        width, height = (int.from_bytes(png[i : i + 4], "big") // 2 for i in (16, 20))
+        size = f' width="{width}" height="{height}"'
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}"{size} alt="{html.escape(CHART_ALT)}">'
 
 
 def html_table(frame: pd.DataFrame) -> str:
@@ -197,7 +217,7 @@ def _visits_display(case: DeidentifiedCase) -> pd.DataFrame:
 def case_report_html(
     case: DeidentifiedCase,
     identified: Mapping[str, Any] | None,
-    fig: Figure,
+    fig: Figure | bytes,
     frames: tuple[pd.DataFrame, pd.DataFrame],
 ) -> str:
     """The page, given the case, the chart and the case's tables in chart shape.
@@ -207,12 +227,14 @@ def case_report_html(
     case : DeidentifiedCase
     identified : mapping, optional
         ``{"name", "first_visit"}`` when the case is shared identified (a red banner says so).
-    fig : Figure
-        The case's progress chart.
+    fig : Figure or bytes
+        The case's progress chart, or its PNG already drawn (``share_case`` passes the bytes
+        of ``chart.png``, so the chart is drawn once).
     frames : (DataFrame, DataFrame)
         Measurements and visits with stand-in dates from ``EPOCH`` (``share.chart_frames``).
     """
     m, v = frames
+    png = fig if isinstance(fig, bytes) else png_bytes(fig, EXPORT_DPI)
     code = html.escape(case.case_code)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -223,7 +245,7 @@ def case_report_html(
 {_banner(case, identified)}
 <h2>Patient</h2><table>{_facts_html(case)}</table>
 <h2>Range of motion over the course of care</h2>
-<figure>{_svg(fig)}</figure>
+<figure>{chart_img(png)}</figure>
 <h2>Progress</h2>{html_table(_progress_display(case, m, v))}
 <p>A change counts as real when it reaches the minimal detectable change (MDC95) of the motion.</p>
 <h2>Pain and disability</h2>{html_table(_scores_display(v))}
