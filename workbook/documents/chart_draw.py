@@ -124,11 +124,33 @@ def _grid_shape(n_panels: int) -> tuple[int, int]:
     return max(1, math.ceil(n_panels / cols)), cols
 
 
+# Dates as the rest of the workbook writes them (24 Nov 2026): day and month on the ticks, the
+# year (or month and year) once below the axis; never "2026-Dec" or a bare day number.
+_TICK_FORMATS = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"]
+_ZERO_FORMATS = ["", "%Y", "%d %b", "%d %b", "%H:%M", "%H:%M"]
+_OFFSET_FORMATS = ["", "%Y", "%Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]
+
+
 def format_date_axis(ax: Axes) -> None:
-    """Few, short date labels that never overlap, with the year once in the offset."""
+    """Few, short date labels that never overlap, with the year once in the offset.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> fig = Figure()
+    >>> ax = fig.add_subplot()
+    >>> _ = ax.plot([dt.date(2026, 11, 24), dt.date(2026, 12, 22)], [1, 2])
+    >>> format_date_axis(ax)
+    >>> FigureCanvasAgg(fig).draw()
+    >>> [t.get_text() for t in ax.get_xticklabels()], ax.xaxis.get_offset_text().get_text()
+    (['01 Dec', '08 Dec', '15 Dec', '22 Dec'], '2026')
+    """
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    formatter = mdates.ConciseDateFormatter(
+        locator, formats=_TICK_FORMATS, zero_formats=_ZERO_FORMATS, offset_formats=_OFFSET_FORMATS
+    )
+    ax.xaxis.set_major_formatter(formatter)
 
 
 def _layout(
