@@ -20,6 +20,7 @@ from ..clinical import measures
 from ..clinical.routine_schema import check_routine
 from ..errors import WorkbookError, one_of
 from .audit import record_event
+from .patient_summary import refresh_patients
 from .patients import patient_row
 from .schema import measurements_t, to_json, visit_versions_t, visits_t
 from .visit_answers import ANSWER_FIELDS, check_answers
@@ -243,6 +244,7 @@ def insert_visit(
         "reason": "recorded",
     }
     insert_version(conn, visit_id, 1, version, readings)
+    refresh_patients(conn, [patient_id])
 
 
 def _current_version(conn: Connection, visit_id: object) -> tuple[sa.Row[Any], sa.Row[Any]]:
@@ -317,6 +319,7 @@ def amend_visit(
         .where(visits_t.c.visit_id == visit_id)
         .values(current_version=version, visit_date=values["visit_date"])
     )
+    refresh_patients(conn, [patient.patient_id])
     record_event(
         conn,
         "amend_visit",
@@ -386,6 +389,7 @@ def void_visit(
         .where(visits_t.c.visit_id == visit_id)
         .values(current_version=version, voided=1)
     )
+    refresh_patients(conn, [patient.patient_id])
     record_event(
         conn,
         "void_visit",
