@@ -53,8 +53,9 @@ _CHUNK = 1_000
 _v, _vv, _m = visits_t, visit_versions_t, measurements_t
 _CURRENT = (_vv.c.visit_id == _v.c.visit_id) & (_vv.c.version == _v.c.current_version)
 
-_VISITS = (
-    sa.select(
+_NOT_VOID = _v.c.voided == sa.literal_column("0")  # no parameter: compiled once
+_QUERIES = {
+    "visits": sa.select(
         _v.c.patient_id,
         _v.c.visit_id,
         _v.c.visit_date,
@@ -66,17 +67,46 @@ _VISITS = (
         _vv.c.days_prescribed,
     )
     .select_from(_v.join(_vv, _CURRENT))
-    .where(_v.c.patient_id.in_(sa.bindparam("ids", expanding=True)) & (_v.c.voided == 0))
-    .order_by(_v.c.patient_id, _v.c.visit_date, _v.c.created_at, _v.c.visit_id)
-)
-
-_READINGS = (
-    sa.select(_v.c.visit_id, _m.c.motion, _m.c.side, _m.c.degrees, _m.c.position)
+    .where(_NOT_VOID)
+    .order_by(_v.c.patient_id, _v.c.visit_date, _v.c.created_at, _v.c.visit_id),
+    "readings": sa.select(_v.c.visit_id, _m.c.motion, _m.c.side, _m.c.degrees, _m.c.position)
     .select_from(
         _v.join(_m, (_m.c.visit_id == _v.c.visit_id) & (_m.c.version == _v.c.current_version))
     )
-    .where(_v.c.patient_id.in_(sa.bindparam("ids", expanding=True)) & (_v.c.voided == 0))
-)
+    .where(_NOT_VOID),
+}
+#: (query, database) -> the one-patient statement compiled, and whether its parameters are
+#: positional.
+_COMPILED: dict[tuple[str, str], tuple[str, bool]] = {}
+
+
+def _fetch(conn: Connection, name: str, patient_ids: Sequence[str]) -> list[Any]:
+    """The rows of ``_QUERIES[name]`` for these patients, as the driver's own tuples.
+
+    Through the driver's cursor: SQLAlchemy's row objects would cost more than the query (a
+    visit's refresh reads ~400 rows, a rebuild every reading). One patient is a bound parameter
+    (compiled once per database); many are written into the statement.
+    """
+    query = _QUERIES[name]
+    params: Any = None
+    if len(patient_ids) == 1:
+        key = (name, conn.dialect.name)
+        if key not in _COMPILED:
+            one = query.where(_v.c.patient_id == sa.bindparam("pid"))
+            compiled = one.compile(dialect=conn.dialect)
+            _COMPILED[key] = (str(compiled), bool(compiled.positional))
+        sql, positional = _COMPILED[key]
+        params = (patient_ids[0],) if positional else {"pid": patient_ids[0]}
+    else:
+        many = query.where(_v.c.patient_id.in_(list(patient_ids)))
+        sql = str(many.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params) if params is not None else cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
 
 _MOTION_ORDER = {(m, s): i for i, (m, s) in enumerate((m, s) for m in MOTIONS for s in SIDES)}
 
@@ -161,12 +191,12 @@ def _summaries(
     conn: Connection, patient_ids: Sequence[str]
 ) -> Iterator[tuple[tuple[Any, ...] | None, list[tuple[Any, ...]]]]:
     visits: dict[str, list[tuple[Any, ...]]] = {pid: [] for pid in patient_ids}
-    for patient_id, *rest in conn.execute(_VISITS, {"ids": list(patient_ids)}):
+    for patient_id, *rest in _fetch(conn, "visits", patient_ids):
         visits[patient_id].append(tuple(rest))
     readings: dict[str, list[tuple[Any, ...]]] = {}
     owner = {v[0]: pid for pid, rows in visits.items() for v in rows}
-    for row in conn.execute(_READINGS, {"ids": list(patient_ids)}):
-        readings.setdefault(owner[row[0]], []).append(tuple(row))
+    for row in _fetch(conn, "readings", patient_ids):
+        readings.setdefault(owner[row[0]], []).append(row)
     for pid in patient_ids:
         yield summarise_patient(pid, visits[pid], readings.get(pid, ()))
 

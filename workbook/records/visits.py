@@ -222,8 +222,14 @@ def insert_visit(
     values: Mapping[str, Any],
     readings: Sequence[Reading],
     at: str,
+    *,
+    refresh: bool = True,
 ) -> None:
-    """A new visit (version 1) from the values of :func:`check_visit_fields`."""
+    """A new visit (version 1) from the values of :func:`check_visit_fields`.
+
+    ``refresh=False`` leaves the patient's summary to the caller, who writes several visits
+    and then calls :func:`~workbook.records.patient_summary.refresh_patients` once.
+    """
     patient = patient_row(conn, patient_id)
     visit_date = measures.check_visit_after_birth(values["visit_date"], patient.birth_year)
     conn.execute(
@@ -244,7 +250,8 @@ def insert_visit(
         "reason": "recorded",
     }
     insert_version(conn, visit_id, 1, version, readings)
-    refresh_patients(conn, [patient_id])
+    if refresh:
+        refresh_patients(conn, [patient_id])
 
 
 def _current_version(conn: Connection, visit_id: object) -> tuple[sa.Row[Any], sa.Row[Any]]:
