@@ -173,7 +173,7 @@ def _asymmetric(motions: pd.DataFrame) -> pd.Series:
     gaps = motions[motions["side"] == motions["side"].min()].dropna(subset=["gap"])
     mdc = gaps["motion"].map({m: v[1] for m, v in _motion_words().items()})
     hit = gaps["gap"].abs() + _TOLERANCE >= mdc * _thresholds()["asymmetry"]
-    return gaps[hit].groupby("patient_id")["motion"].agg(list)
+    return _lists(gaps[hit])
 
 
 def _ready(motions: pd.DataFrame) -> pd.Series:
@@ -185,7 +185,15 @@ def _ready(motions: pd.DataFrame) -> pd.Series:
     ok = (table["n"] >= 2) & (gained | near)
     per_motion = ok.groupby([table["patient_id"], table["motion"]]).all()
     ready = per_motion[per_motion].reset_index()
-    return ready.groupby("patient_id")["motion"].agg(list)
+    return _lists(ready)
+
+
+def _lists(rows: pd.DataFrame) -> pd.Series:
+    """Per patient, the list of the rows' motions (a groupby's ``agg(list)`` is much slower)."""
+    found: dict[str, list[str]] = {}
+    for pid, motion in zip(rows["patient_id"].tolist(), rows["motion"].tolist(), strict=True):
+        found.setdefault(pid, []).append(motion)
+    return pd.Series(found, dtype=object)
 
 
 def _score_verdicts(visits: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -241,7 +249,7 @@ def _hits(
     )
     asym = _asymmetric(motions).reindex(ids)
     ready = _ready(motions).reindex(ids)
-    waited = (today - pd.to_datetime(by_patient["last_date"].max().reindex(ids))).dt.days
+    waited = (today - by_patient["last_date"].max().reindex(ids)).dt.days
     red = _red_flags(data).reindex(ids)
     hits = {
         "red_flag": red.notna(),

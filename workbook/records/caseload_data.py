@@ -118,6 +118,9 @@ def _motions(conn: Connection) -> pd.DataFrame:
     )
     for column in ("first", "last", "n", "gap"):
         frame[column] = frame[column].astype("float64")
+    frame["last_date"] = pd.to_datetime(frame["last_date"], format="ISO8601").astype(
+        "datetime64[ns]"
+    )
     return frame
 
 
