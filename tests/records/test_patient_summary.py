@@ -248,3 +248,14 @@ def test_any_sequence_of_changes_keeps_summary_and_flags_right(store: Store, ste
     for step in steps:
         _apply(store, patients, step)
     assert_agrees_with_review(store)
+
+
+def test_one_therapists_caseload_reads_only_their_patients(store: Store, ann: str) -> None:
+    odd = "O'Brien 100%"  # a quote and a percent sign, written into the query as text
+    pid = store.add_patient("Ed Odd", TODAY.year - 45, PROFILE)
+    store.log_visit(pid, TODAY - 3 * DAY, rom(30), pain=5, therapist=odd)
+    assert caseload(store, therapist=odd)["patient_id"].tolist() == [pid]
+    assert caseload(store, therapist="Kim")["patient_id"].tolist() == [ann]
+    store.log_visit(pid, TODAY, rom(32), pain=4, therapist="Kim")  # now Kim's
+    assert set(caseload(store, therapist="Kim")["patient_id"]) == {ann, pid}
+    assert caseload(store, therapist=odd).empty

@@ -73,7 +73,8 @@ def caseload(store: Store, *, today: object = None, therapist: str | None = None
         since the last visit.
     """
     day = pd.Timestamp(dt.date.today() if today is None else str(today)).normalize()
-    data = store._read(read_caseload_data)  # one read transaction: a consistent picture
+    # One read transaction: a consistent picture.
+    data = store._read(lambda conn: read_caseload_data(conn, therapist))
     return caseload_frame(data, today=day, therapist=therapist)
 
 

@@ -45,21 +45,36 @@ class CaseloadData:
 
 
 def _raw(conn: Connection, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
-    """All rows of a query without parameters, as plain tuples from the driver."""
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    """All rows of a query, as plain tuples from the driver (parameters bound, not written in:
+    a therapist's name may hold quotes or a percent sign)."""
+    compiled = query.compile(dialect=conn.dialect)
+    params: Any = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup or ())
     cursor = conn.connection.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(str(compiled), params)
         return list(cursor.fetchall())
     finally:
         cursor.close()
 
 
-def _patients(conn: Connection) -> pd.DataFrame:
+def _chosen(therapist: str | None) -> sa.ColumnElement[bool]:
+    """Active patients; with a therapist, only those whose latest visit was with them."""
+    active = _p.c.discharged_on.is_(None)
+    if therapist is None:
+        return active
+    theirs = sa.select(patient_summary_t.c.patient_id).where(
+        patient_summary_t.c.therapist == therapist
+    )
+    return active & _p.c.patient_id.in_(theirs)
+
+
+def _patients(conn: Connection, chosen: sa.ColumnElement[bool]) -> pd.DataFrame:
     latest = (
         sa.select(_p.c.patient_id, sa.func.max(profiles_t.c.version).label("version"))
         .select_from(_p.join(profiles_t, profiles_t.c.patient_id == _p.c.patient_id))
-        .where(_p.c.discharged_on.is_(None))
+        .where(chosen)
         .group_by(_p.c.patient_id)
         .subquery()
     )
@@ -82,13 +97,12 @@ def _patients(conn: Connection) -> pd.DataFrame:
 
 _PATIENT_COLUMNS = [c for c in PATIENT_SUMMARY_COLUMNS if c != "patient_id"]
 _ps, _ms = patient_summary_t, motion_summary_t
-_ACTIVE = _p.c.discharged_on.is_(None)
 
 
-def _visit_summary(conn: Connection) -> pd.DataFrame:
+def _visit_summary(conn: Connection, chosen: sa.ColumnElement[bool]) -> pd.DataFrame:
     """Per active patient with a visit (index patient_id): the ``patient_summary`` columns."""
     query = (
-        sa.select(_ps).select_from(_ps.join(_p, _p.c.patient_id == _ps.c.patient_id)).where(_ACTIVE)
+        sa.select(_ps).select_from(_ps.join(_p, _p.c.patient_id == _ps.c.patient_id)).where(chosen)
     )
     rows = _raw(conn, query)
     frame = pd.DataFrame(rows, columns=list(PATIENT_SUMMARY_COLUMNS)).set_index("patient_id")
@@ -102,10 +116,10 @@ def _visit_summary(conn: Connection) -> pd.DataFrame:
     return frame
 
 
-def _motions(conn: Connection) -> pd.DataFrame:
+def _motions(conn: Connection, chosen: sa.ColumnElement[bool]) -> pd.DataFrame:
     """Per active patient, motion and side measured: the ``motion_summary`` columns."""
     query = (
-        sa.select(_ms).select_from(_ms.join(_p, _p.c.patient_id == _ms.c.patient_id)).where(_ACTIVE)
+        sa.select(_ms).select_from(_ms.join(_p, _p.c.patient_id == _ms.c.patient_id)).where(chosen)
     )
     frame = pd.DataFrame(_raw(conn, query), columns=list(MOTION_SUMMARY_COLUMNS))
     frame = frame.rename(
@@ -124,6 +138,13 @@ def _motions(conn: Connection) -> pd.DataFrame:
     return frame
 
 
-def read_caseload_data(conn: Connection) -> CaseloadData:
-    """The active patients and their summaries, inside one read transaction."""
-    return CaseloadData(_patients(conn), _visit_summary(conn), _motions(conn))
+def read_caseload_data(conn: Connection, therapist: str | None = None) -> CaseloadData:
+    """The active patients and their summaries, inside one read transaction.
+
+    With ``therapist``, only the patients whose latest visit was with them: one therapist's
+    caseload reads their share of the clinic, not all of it.
+    """
+    chosen = _chosen(therapist)
+    return CaseloadData(
+        _patients(conn, chosen), _visit_summary(conn, chosen), _motions(conn, chosen)
+    )
