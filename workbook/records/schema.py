@@ -3,8 +3,10 @@
 Tables (``data/README.md`` lists the columns): ``store_meta``, ``schema_version``, ``patients``,
 ``profiles``, ``visits`` (one row per visit: its patient and current version), ``visit_versions``
 (every version of a visit), ``measurements`` (range of motion, per visit version) and
-``audit_log``. Also the small conventions every row follows: opaque random ids, UTC time stamps
-as ISO text, JSON written compactly.
+``audit_log``; since version 3 also ``patient_summary`` and ``motion_summary``, derived from the
+visits for the caseload (:mod:`~workbook.records.patient_summary`), never exported. Also the
+small conventions every row follows: opaque random ids, UTC time stamps as ISO text, JSON
+written compactly.
 """
 
 from __future__ import annotations
