@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from workbook.clinical.profile import PatientProfile
 from workbook.errors import WorkbookError
-from workbook.records.schema import V2_COLUMNS
+from workbook.records.schema import SUMMARY_TABLES, V2_COLUMNS
 from workbook.records.store import SCHEMA_VERSION, Store, open_store
 
 TODAY = dt.date.today()
@@ -195,6 +195,8 @@ def _make_version_1(store: Store) -> None:
         for table, columns in V2_COLUMNS.items():
             for column in columns:
                 conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        for table in SUMMARY_TABLES:  # version 3's tables
+            conn.execute(sa.text(f"DROP TABLE {table.name}"))
         conn.execute(sa.text("DELETE FROM schema_version"))
         conn.execute(sa.text("INSERT INTO schema_version VALUES (1, '2024-01-01T00:00:00')"))
 
@@ -210,7 +212,7 @@ def test_a_version_1_store_is_migrated_on_open_and_reads_as_before(new_store) ->
             columns = {c["name"] for c in sa.inspect(conn).get_columns("visit_versions")}
         assert "psfs" not in columns
     with open_store(location) as store:
-        assert store.meta()["schema_version"] == str(SCHEMA_VERSION) == "2"
+        assert store.meta()["schema_version"] == str(SCHEMA_VERSION) == "3"
         row = store.visits(pid).iloc[0]
         assert row["visit_id"] == old and row["pain_nprs"] == 5.0
         assert row["red_flags"] is None and math.isnan(row["days_done"])
@@ -222,8 +224,9 @@ def test_a_version_1_store_is_migrated_on_open_and_reads_as_before(new_store) ->
         store.void_visit(old, reason="entered twice")
         assert len(store.visits(pid)) == 1
     with open_store(location) as store:  # a second open finds nothing to migrate
-        assert store.meta()["schema_version"] == "2"
+        assert store.meta()["schema_version"] == "3"
         assert len(store.visits(pid)) == 1
+        assert store.check_summaries() == []
 
 
 def test_an_export_made_before_version_2_still_imports(

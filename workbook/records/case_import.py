@@ -22,6 +22,7 @@ from ..clinical import measures
 from ..clinical.profile import PatientProfile
 from ..errors import WorkbookError
 from .audit import record_event
+from .patient_summary import refresh_patients
 from .patients import check_profile, insert_patient
 from .schema import audit_log_t, json_field, new_id
 from .visits import AMENDABLE, Reading, check_visit_fields, insert_visit
@@ -98,7 +99,8 @@ def write_case_record(
     patient_id = new_id("p_")
     insert_patient(conn, patient_id, record.patient, record.profile_json, at)
     for values, readings in record.visits:
-        insert_visit(conn, patient_id, new_id("v_"), values, readings, at)
+        insert_visit(conn, patient_id, new_id("v_"), values, readings, at, refresh=False)
+    refresh_patients(conn, [patient_id])  # once for the whole case
     record_event(
         conn,
         "import_case",

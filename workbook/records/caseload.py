@@ -73,7 +73,8 @@ def caseload(store: Store, *, today: object = None, therapist: str | None = None
         since the last visit.
     """
     day = pd.Timestamp(dt.date.today() if today is None else str(today)).normalize()
-    data = store._read(read_caseload_data)  # one read transaction: a consistent picture
+    # One read transaction: a consistent picture.
+    data = store._read(lambda conn: read_caseload_data(conn, therapist))
     return caseload_frame(data, today=day, therapist=therapist)
 
 
@@ -85,7 +86,7 @@ def caseload_frame(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in CASELOAD_COLUMNS})
     frame = data.patients.set_index("patient_id")[["name"]].copy()
     frame = frame.join(_visit_columns(data.visits, today))
-    motions = _motion_table(data.readings, data.patients)
+    motions = _motion_table(data.motions, data.patients)
     frame["most_limited_motion"] = _most_limited(motions)
     frame["visits"] = frame["visits"].fillna(0).astype("int64")
     flags = _flags(data, motions, frame, today)
@@ -134,17 +135,9 @@ def _normal(motion: str, age: float | None, sex: str | None, position: str | Non
     return normal_value(motion, age=age, sex=sex, position=position).degrees
 
 
-def _motion_table(readings: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
+def _motion_table(motions: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
     """Per patient, motion and side: baseline, latest, change, percent of normal, verdict."""
-    keys = ["patient_id", "motion", "side"]
-    ordered = readings.sort_values(["patient_id", "order"], kind="stable")
-    # First and last rows by position: much faster than a groupby's first/last on text columns.
-    first = ordered.drop_duplicates(keys, keep="first").set_index(keys)
-    table = ordered.drop_duplicates(keys, keep="last").set_index(keys)
-    table = table.rename(columns={"degrees": "last", "order": "last_order"})
-    table["first"] = first["degrees"]
-    table["n"] = ordered.groupby(keys, sort=False).size()
-    table = table.rename(columns={"visit_date": "last_date"}).reset_index()
+    table = motions.copy()
     table["change"] = table["last"] - table["first"]
     table["mdc"] = table["motion"].map({m: v[1] for m, v in _motion_words().items()})
     moved = (table["n"] >= 2) & (table["change"].abs() + _TOLERANCE >= table["mdc"])
@@ -173,38 +166,15 @@ def _most_limited(motions: pd.DataFrame) -> pd.Series:
     return pd.Series(text, index=lowest["patient_id"].to_numpy(), dtype=object)
 
 
-def _asymmetric(readings: pd.DataFrame, motions: pd.DataFrame) -> pd.Series:
-    """Per patient, the motions whose latest both-sides gap reaches the asymmetry threshold.
-
-    Usually both sides' latest readings are of one visit: the gap is theirs. Otherwise the
-    latest visit that measured both sides is looked for in that patient's readings.
-    """
+def _asymmetric(motions: pd.DataFrame) -> pd.Series:
+    """Per patient, the motions whose gap between sides, at the latest visit that measured
+    both, reaches the asymmetry threshold."""
     if motions.empty:
         return pd.Series(dtype=object)
-
-    def side(name: str) -> pd.DataFrame:
-        rows = motions[motions["side"] == name]
-        return rows.set_index(["patient_id", "motion"])[["last", "last_order"]]
-
-    paired = side("left").merge(
-        side("right"), left_index=True, right_index=True, suffixes=("_left", "_right")
-    )
-    same = paired["last_order_left"] == paired["last_order_right"]
-    gaps = (paired["last_left"] - paired["last_right"])[same]
-    other = ~same
-    if other.any():
-        patients = set(other[other].index.get_level_values("patient_id"))
-        wide = readings[readings["patient_id"].isin(patients)].pivot_table(
-            index=["patient_id", "motion", "order"], columns="side", values="degrees"
-        )
-        latest = wide.dropna(subset=["left", "right"]).groupby(level=[0, 1]).last()
-        latest = latest[latest.index.isin(other[other].index)]
-        gaps = pd.concat([gaps, latest["left"] - latest["right"]])
-    motion = gaps.index.get_level_values("motion")
-    mdc = pd.Series(motion, index=gaps.index).map({m: v[1] for m, v in _motion_words().items()})
-    hit = gaps.abs() + _TOLERANCE >= mdc * _thresholds()["asymmetry"]
-    found = gaps[hit].reset_index()
-    return found.groupby("patient_id")["motion"].agg(list)
+    gaps = motions[motions["side"] == motions["side"].min()].dropna(subset=["gap"])
+    mdc = gaps["motion"].map({m: v[1] for m, v in _motion_words().items()})
+    hit = gaps["gap"].abs() + _TOLERANCE >= mdc * _thresholds()["asymmetry"]
+    return _lists(gaps[hit])
 
 
 def _ready(motions: pd.DataFrame) -> pd.Series:
@@ -216,7 +186,15 @@ def _ready(motions: pd.DataFrame) -> pd.Series:
     ok = (table["n"] >= 2) & (gained | near)
     per_motion = ok.groupby([table["patient_id"], table["motion"]]).all()
     ready = per_motion[per_motion].reset_index()
-    return ready.groupby("patient_id")["motion"].agg(list)
+    return _lists(ready)
+
+
+def _lists(rows: pd.DataFrame) -> pd.Series:
+    """Per patient, the list of the rows' motions (a groupby's ``agg(list)`` is much slower)."""
+    found: dict[str, list[str]] = {}
+    for pid, motion in zip(rows["patient_id"].tolist(), rows["motion"].tolist(), strict=True):
+        found.setdefault(pid, []).append(motion)
+    return pd.Series(found, dtype=object)
 
 
 def _score_verdicts(visits: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -270,9 +248,9 @@ def _hits(
         (frame["last_visit"] - frame["first_visit"]).dt.days.fillna(0) + _TOLERANCE
         >= limit["not_responding"]
     )
-    asym = _asymmetric(data.readings, motions).reindex(ids)
+    asym = _asymmetric(motions).reindex(ids)
     ready = _ready(motions).reindex(ids)
-    waited = (today - pd.to_datetime(by_patient["last_date"].max().reindex(ids))).dt.days
+    waited = (today - by_patient["last_date"].max().reindex(ids)).dt.days
     red = _red_flags(data).reindex(ids)
     hits = {
         "red_flag": red.notna(),

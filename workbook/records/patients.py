@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from ..clinical.profile import PatientProfile
 from ..errors import WorkbookError
 from .audit import record_event
+from .patient_summary import refresh_patients
 from .schema import (
     measurements_t,
     patients_t,
@@ -213,6 +214,7 @@ def purge_patient(
         "patients": patients_t.delete().where(patients_t.c.patient_id == patient_id),
     }
     counts = {name: int(conn.execute(delete).rowcount) for name, delete in deletes.items()}
+    refresh_patients(conn, [patient_id])  # no visits left: its summary rows go too
     record_event(
         conn,
         "remove_patient",

@@ -3,8 +3,10 @@
 Tables (``data/README.md`` lists the columns): ``store_meta``, ``schema_version``, ``patients``,
 ``profiles``, ``visits`` (one row per visit: its patient and current version), ``visit_versions``
 (every version of a visit), ``measurements`` (range of motion, per visit version) and
-``audit_log``. Also the small conventions every row follows: opaque random ids, UTC time stamps
-as ISO text, JSON written compactly.
+``audit_log``; since version 3 also ``patient_summary`` and ``motion_summary``, derived from the
+visits for the caseload (:mod:`~workbook.records.patient_summary`), never exported. Also the
+small conventions every row follows: opaque random ids, UTC time stamps as ISO text, JSON
+written compactly.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..errors import WorkbookError
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "SUMMARY_TABLES",
     "TABLES",
     "V2_COLUMNS",
     "audit_log_t",
@@ -31,8 +34,10 @@ __all__ = [
     "json_field",
     "measurements_t",
     "metadata",
+    "motion_summary_t",
     "new_id",
     "now",
+    "patient_summary_t",
     "patients_t",
     "profiles_t",
     "schema_version",
@@ -42,7 +47,7 @@ __all__ = [
     "visits_t",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Schema migrations: ``MIGRATIONS[n]`` takes a store from version n - 1 to n, inside the
 #: opening transaction. Version 1 is the first schema, created by ``metadata.create_all``;
@@ -197,6 +202,52 @@ audit_log_t = sa.Table(
     sa.Index("ix_audit_log_at", "at"),
 )
 
+# Version 3: what the caseload and the clinic summary read instead of every visit, derived from
+# the visits and rewritten in the same transaction as any change to a patient's visits
+# (:mod:`workbook.records.patient_summary`). Never exported: an import rebuilds them.
+patient_summary_t = sa.Table(
+    "patient_summary",
+    metadata,
+    sa.Column("patient_id", sa.String(32), primary_key=True),
+    sa.Column("therapist", sa.Text, nullable=False),  # of the latest visit
+    sa.Column("first_visit", sa.String(10), nullable=False),
+    sa.Column("last_visit", sa.String(10), nullable=False),
+    sa.Column("visits", sa.Integer, nullable=False),
+    sa.Column("visit_days", sa.Integer, nullable=False),
+    # Pain (0-10) and ODI (%): the first, latest and previous rated values, how many ratings.
+    *(
+        sa.Column(f"{score}_{end}", sa.Float, nullable=True)
+        for score in ("pain", "odi")
+        for end in ("first", "last", "prev")
+    ),
+    sa.Column("pain_n", sa.Integer, nullable=False),
+    sa.Column("odi_n", sa.Integer, nullable=False),
+    # Sums over the visits that recorded both.
+    sa.Column("days_done", sa.Integer, nullable=False),
+    sa.Column("days_prescribed", sa.Integer, nullable=False),
+    sa.Column("red_flags", sa.Text, nullable=True),  # of the latest visit that asked them
+)
+
+motion_summary_t = sa.Table(
+    "motion_summary",
+    metadata,
+    sa.Column("patient_id", sa.String(32), nullable=False),
+    sa.Column("motion", sa.String(40), nullable=False),
+    sa.Column("side", sa.String(10), nullable=False),
+    sa.Column("first_degrees", sa.Float, nullable=False),
+    sa.Column("last_degrees", sa.Float, nullable=False),
+    sa.Column("n", sa.Integer, nullable=False),  # visits that measured it
+    sa.Column("last_date", sa.String(10), nullable=False),
+    sa.Column("last_position", sa.String(40), nullable=False),
+    # Left minus right at the latest visit that measured both sides (same on both rows).
+    sa.Column("gap_degrees", sa.Float, nullable=True),
+    sa.PrimaryKeyConstraint("patient_id", "motion", "side"),
+    sqlite_with_rowid=False,
+)
+
+#: The derived tables, rebuilt from the visits whenever in doubt.
+SUMMARY_TABLES: tuple[sa.Table, ...] = (patient_summary_t, motion_summary_t)
+
 #: Tables in the order they are exported, imported and (reversed) purged.
 TABLES: tuple[sa.Table, ...] = (
     store_meta,
@@ -232,6 +283,16 @@ def _add_v2_columns(conn: Connection) -> None:
 
 
 MIGRATIONS[2] = _add_v2_columns
+
+
+def _build_summaries(conn: Connection) -> None:
+    """Version 2 -> 3: the summary tables (made by ``create_all``) filled from the visits."""
+    from .patient_summary import rebuild_summaries  # it reads these tables: import when needed
+
+    rebuild_summaries(conn)
+
+
+MIGRATIONS[3] = _build_summaries
 
 
 #: PostgreSQL advisory lock held while the schema is checked or created (any fixed number).

@@ -1,5 +1,6 @@
 """The store's calls for a practice (issue 12): corrections that can't overwrite each other,
-voiding a visit, finding today's, discharge and readmission.
+voiding a visit, finding today's, discharge and readmission, and checking or rebuilding the
+per-patient summaries the caseload reads (:mod:`~workbook.records.patient_summary`).
 
 :class:`PracticeMethods` is mixed into :class:`~workbook.records.store.Store`; like the rest of
 the store, each method checks its arguments first and then writes in one transaction, and every
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Connection
 
 from ..clinical import measures
-from . import visits
+from . import patient_summary, visits
 from .discharge import discharge_patient, readmit_patient
 from .identity import current_user
 from .schema import now
@@ -146,3 +147,15 @@ class PracticeMethods:
         why = measures.check_required_text("reason", reason, "why the patient is readmitted")
         by = who("therapist", therapist)
         self._write(lambda conn: readmit_patient(conn, patient_id, reason=why, by=by))
+
+    def check_summaries(self) -> list[str]:
+        """How the caseload's per-patient summaries differ from the visits (empty: they agree).
+
+        The summaries are rewritten with every change to a visit; a difference means a store
+        changed by something other than the workbook. :meth:`rebuild_summaries` repairs it.
+        """
+        return self._read(patient_summary.summary_problems)
+
+    def rebuild_summaries(self) -> None:
+        """Recompute every patient's summary from the visits (nothing clinical changes)."""
+        self._write(patient_summary.rebuild_summaries)

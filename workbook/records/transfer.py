@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from ..clinical import measures
 from ..errors import WorkbookError, one_of
 from .paths import file_mode
+from .patient_summary import rebuild_summaries
 from .schema import TABLES, V2_COLUMNS, audit_log_t, patients_t, store_meta
 from .spreadsheet import guard_cell, unguard_frame
 from .transfer_checks import check_values
@@ -120,10 +121,15 @@ def import_tables(
                     "a row that breaks an id link or repeats a key",
                     f"ids that match the other files, each once ({exc.orig})",
                 ) from None
-    if conn.dialect.name == "postgresql":
+    postgresql = conn.dialect.name == "postgresql"
+    if postgresql:
         # Fresh planner statistics: without them PostgreSQL plans the bulk-loaded tables as
-        # if empty (hash joins over whole tables for one patient's history).
+        # if empty (hash joins over whole tables for one patient's history, and for each
+        # thousand patients the summaries are rebuilt from).
         conn.exec_driver_sql("ANALYZE")
+    rebuild_summaries(conn)  # derived from the visits, never exported
+    if postgresql:
+        conn.exec_driver_sql("ANALYZE patient_summary, motion_summary")
     return counts
 
 

@@ -20,6 +20,7 @@ from ..clinical import measures
 from ..clinical.routine_schema import check_routine
 from ..errors import WorkbookError, one_of
 from .audit import record_event
+from .patient_summary import refresh_patients
 from .patients import patient_row
 from .schema import measurements_t, to_json, visit_versions_t, visits_t
 from .visit_answers import ANSWER_FIELDS, check_answers
@@ -221,8 +222,14 @@ def insert_visit(
     values: Mapping[str, Any],
     readings: Sequence[Reading],
     at: str,
+    *,
+    refresh: bool = True,
 ) -> None:
-    """A new visit (version 1) from the values of :func:`check_visit_fields`."""
+    """A new visit (version 1) from the values of :func:`check_visit_fields`.
+
+    ``refresh=False`` leaves the patient's summary to the caller, who writes several visits
+    and then calls :func:`~workbook.records.patient_summary.refresh_patients` once.
+    """
     patient = patient_row(conn, patient_id)
     visit_date = measures.check_visit_after_birth(values["visit_date"], patient.birth_year)
     conn.execute(
@@ -243,6 +250,8 @@ def insert_visit(
         "reason": "recorded",
     }
     insert_version(conn, visit_id, 1, version, readings)
+    if refresh:
+        refresh_patients(conn, [patient_id])
 
 
 def _current_version(conn: Connection, visit_id: object) -> tuple[sa.Row[Any], sa.Row[Any]]:
@@ -317,6 +326,7 @@ def amend_visit(
         .where(visits_t.c.visit_id == visit_id)
         .values(current_version=version, visit_date=values["visit_date"])
     )
+    refresh_patients(conn, [patient.patient_id])
     record_event(
         conn,
         "amend_visit",
@@ -386,6 +396,7 @@ def void_visit(
         .where(visits_t.c.visit_id == visit_id)
         .values(current_version=version, voided=1)
     )
+    refresh_patients(conn, [patient.patient_id])
     record_event(
         conn,
         "void_visit",
