@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium"))
 # The flags this closed network needs (see the Jupyter notes): no sandbox as root, no GPU, and
@@ -129,12 +131,7 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
         _wait_until_up(url, process, log_path)
         yield Lab(url=url, root=root, store_path=store_path, log_path=log_path)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
 
 
 @pytest.fixture(scope="session")
@@ -214,11 +211,7 @@ def app(tmp_path_factory) -> Iterator[App]:
             time.sleep(0.2)
         yield App(url=url, store_path=store_path, env=env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
         shutil.rmtree(base / "xdg", ignore_errors=True)
 

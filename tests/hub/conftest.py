@@ -24,6 +24,7 @@ import pytest
 import requests
 
 from tests.postgres import PostgresServer, free_port
+from tests.processes import stop
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "deploy" / "jupyterhub_config.py"
@@ -111,11 +112,6 @@ def hub(postgres_server: PostgresServer, tmp_path_factory) -> Iterator[Hub]:
         yield hub
     finally:
         # SIGTERM: the hub stops the therapists' servers and the proxy it started ...
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         # ... and whatever it could not stop is stopped by the PID it wrote down.
         _stop_by_pid_file(state / "proxy.pid")
