@@ -100,7 +100,7 @@ def _page(size: tuple[float, float], heading: str, subtitle: str) -> Figure:
 _ROW_SCALE = 10 / 72 * 1.2 * 1.35  # inches per row
 _TABLE_MARGIN = 0.02
 _CELL_INDENT = 0.1
-_GRID = {"colors": "#bbbbbb", "linewidths": 0.4}
+_GRID_COLOUR, _GRID_WIDTH = "#bbbbbb", 0.4
 
 
 def _table(
@@ -132,7 +132,8 @@ def _table(
         LineCollection(
             [[(edges[0], y), (edges[-1], y)] for y in lines]
             + [[(x, lines[0]), (x, lines[-1])] for x in edges],
-            **_GRID,
+            colors=_GRID_COLOUR,
+            linewidths=_GRID_WIDTH,
         )
     )
     for number, row in enumerate([header, *rows]):
