@@ -78,6 +78,8 @@ _QUERIES = {
 #: (query, database) -> the one-patient statement compiled, and whether its parameters are
 #: positional.
 _COMPILED: dict[tuple[str, str], tuple[str, bool]] = {}
+#: (table, database) -> its INSERT compiled, and the column order of positional parameters.
+_INSERTS: dict[tuple[str, str], tuple[str, list[int] | None]] = {}
 
 
 def _fetch(conn: Connection, name: str, patient_ids: Sequence[str]) -> list[Any]:
@@ -214,9 +216,25 @@ def _computed(
 
 
 def _insert(conn: Connection, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
-    if rows:
-        names = [c.name for c in table.columns]
-        conn.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in rows])
+    """The rows, in the table's column order, through the driver's executemany with plain
+    tuples: SQLAlchemy's per-row handling would take most of the time at 120,000 rows."""
+    if not rows:
+        return
+    key = (table.name, conn.dialect.name)
+    if key not in _INSERTS:  # compiled once per table and database, as _fetch's statements
+        compiled = table.insert().compile(dialect=conn.dialect)
+        names = compiled.positiontup if compiled.positional else None
+        _INSERTS[key] = (
+            str(compiled),
+            None if names is None else [table.c.keys().index(name) for name in names],
+        )
+    sql, order = _INSERTS[key]
+    if order is not None:
+        params: list[Any] = [tuple(r[i] for i in order) for r in rows]
+    else:
+        params = [dict(zip(table.c.keys(), r, strict=True)) for r in rows]
+    for start in range(0, len(params), 50_000):
+        conn.exec_driver_sql(sql, params[start : start + 50_000])
 
 
 def refresh_patients(conn: Connection, patient_ids: Sequence[str]) -> None:
@@ -238,17 +256,8 @@ def rebuild_summaries(conn: Connection) -> None:
         conn.execute(table.delete())
     ids = list(conn.execute(sa.select(patients_t.c.patient_id).order_by("patient_id")).scalars())
     patient_rows, motion_rows = _computed(conn, ids)
-    for table, rows in ((patient_summary_t, patient_rows), (motion_summary_t, motion_rows)):
-        compiled = table.insert().compile(dialect=conn.dialect)
-        if compiled.positional:
-            order = [table.c.keys().index(name) for name in compiled.positiontup or []]
-            params: list[Any] = [tuple(r[i] for i in order) for r in rows]
-        else:
-            params = [dict(zip(table.c.keys(), r, strict=True)) for r in rows]
-        for start in range(0, len(params), 50_000):
-            # The driver's executemany with plain tuples: SQLAlchemy's per-row handling would
-            # take most of the time at 120,000 rows.
-            conn.exec_driver_sql(str(compiled), params[start : start + 50_000])
+    _insert(conn, patient_summary_t, patient_rows)
+    _insert(conn, motion_summary_t, motion_rows)
 
 
 def _stored(conn: Connection, table: sa.Table) -> set[tuple[Any, ...]]:
