@@ -87,7 +87,7 @@ def _summary_html(row: pd.Series, positions: dict[str, str], equipment_flag: str
         parts.append(esc(dose))
     line = " &middot; ".join(p for p in parts if p)
     if equipment_flag:
-        line += _warning_html(f"Check: {equipment_flag}", "equipment")
+        line += _warning_html(f"Equipment {equipment_flag}", "equipment")
     line += _warning_html(row.get("dose_warning"))
     if not is_blank(row.get("cautions_patient")) and str(row["cautions_patient"]).strip():
         line += (

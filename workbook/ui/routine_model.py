@@ -124,7 +124,7 @@ class RoutineModel:
         return choices
 
     def equipment_flag(self, movement: str) -> str:
-        """'not at home: a broomstick - check the patient has the stand-in', or ''."""
+        """'not at home: a broomstick (ask whether they have the stand-in)', or ''."""
         from ..clinical.selection import missing_equipment
 
         row = self.row(movement)
@@ -139,7 +139,7 @@ class RoutineModel:
             return ""
         items = ", ".join(f"{label[:1].lower()}{label[1:]}" for label, _ in missing)
         # the stand-in is named in the stretch's "needs" line already (equipment_text)
-        stand_in = " - check the patient has the stand-in" if all(s for _, s in missing) else ""
+        stand_in = " (ask whether they have the stand-in)" if all(s for _, s in missing) else ""
         return f"not at home: {items}{stand_in}"
 
     def why_no_other(self, movement: str) -> str:
