@@ -124,7 +124,7 @@ POSITIONS: tuple[str, ...] = _vocabulary("positions.csv", "position")
 
 def motion_label(motion: str) -> str:
     """'hip_flexion' -> 'Hip flexion'."""
-    return str(motions_table().at[check_motion(motion), "label"])
+    return _bounds(data_file("motions.csv"))[check_motion(motion)][2]
 
 
 def check_motion(motion: object) -> str:
