@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ..clinical.display import count_label, format_cell, format_iso_date, score_label, yes_no
 from ..clinical.measures import motion_label
@@ -26,9 +25,17 @@ from ..clinical.outcomes import progress, score_progress
 from ..clinical.stretches import load_stretches, movement_label
 from ..records.deidentify import DeidentifiedCase
 from ..records.paths import workbook_version
-from .chart_export import EXPORT_DPI, png_bytes
 
-__all__ = ["CHART_ALT", "EPOCH", "case_report_html", "chart_img", "html_table", "identifiers"]
+__all__ = [
+    "CHART_ALT",
+    "CHART_SLOT",
+    "EPOCH",
+    "case_report_page",
+    "chart_img",
+    "html_table",
+    "identifiers",
+    "with_chart",
+]
 
 EPOCH = pd.Timestamp("2000-01-01")  # anchor for day offsets inside the chart, never shown
 
@@ -214,27 +221,22 @@ def _visits_display(case: DeidentifiedCase) -> pd.DataFrame:
     return visits if case.notes_included else visits.drop(columns="Notes")
 
 
-def case_report_html(
+CHART_SLOT = "<!-- chart -->"  # never in the escaped text of a page: "<" is always escaped
+
+
+def with_chart(page: str, png: bytes) -> str:
+    """The page of :func:`case_report_page` with the chart's PNG in its place."""
+    return page.replace(CHART_SLOT, chart_img(png), 1)
+
+
+def case_report_page(
     case: DeidentifiedCase,
     identified: Mapping[str, Any] | None,
-    fig: Figure | bytes,
     frames: tuple[pd.DataFrame, pd.DataFrame],
 ) -> str:
-    """The page, given the case, the chart and the case's tables in chart shape.
-
-    Parameters
-    ----------
-    case : DeidentifiedCase
-    identified : mapping, optional
-        ``{"name", "first_visit"}`` when the case is shared identified (a red banner says so).
-    fig : Figure or bytes
-        The case's progress chart, or its PNG already drawn (``share_case`` passes the bytes
-        of ``chart.png``, so the chart is drawn once).
-    frames : (DataFrame, DataFrame)
-        Measurements and visits with stand-in dates from ``EPOCH`` (``share.chart_frames``).
-    """
+    """The page with :data:`CHART_SLOT` where the chart goes: made while the chart's PNG is
+    compressed, and completed by :func:`with_chart`."""
     m, v = frames
-    png = fig if isinstance(fig, bytes) else png_bytes(fig, EXPORT_DPI)
     code = html.escape(case.case_code)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -245,7 +247,7 @@ def case_report_html(
 {_banner(case, identified)}
 <h2>Patient</h2><table>{_facts_html(case)}</table>
 <h2>Range of motion over the course of care</h2>
-<figure>{chart_img(png)}</figure>
+<figure>{CHART_SLOT}</figure>
 <h2>Progress</h2>{html_table(_progress_display(case, m, v))}
 <p>A change counts as real when it reaches the minimal detectable change (MDC95) of the motion.</p>
 <h2>Pain and disability</h2>{html_table(_scores_display(v))}
