@@ -35,6 +35,7 @@ import argparse
 import datetime as dt
 import gc
 import io
+import itertools
 import json
 import os
 import statistics
@@ -79,12 +80,12 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def add_patient(store: Store, name: str, n_visits: int, start: dt.date) -> str:
+def add_patient(store: Store, name: str, n_visits: int, start: dt.date, base: float = 20.0) -> str:
     """A made-up patient with weekly visits: all motions, pain, the ODI every third visit."""
     pid = store.add_patient(name, 1967, PROFILE)
     for i in range(n_visits):
         rom = {
-            (m, s): 20.0 + 3 * k + 0.6 * i - (3 if s == "right" else 0)
+            (m, s): base + 3 * k + 0.6 * i - (3 if s == "right" else 0)
             for k, m in enumerate(MOTIONS)
             for s in SIDES
         }
@@ -167,20 +168,33 @@ DOCUMENTS = {"handout": "Handout (PDF)", "report": "Report (PDF)", "share": "Sha
 
 
 def document_jobs(folder: Path) -> tuple[dict[str, Callable[[], object]], Store]:
-    """The three documents for a patient with ``N_VISITS`` visits, each call a new file."""
+    """The three documents for patients with ``N_VISITS`` visits, each call a new file.
+
+    The report and the share take two patients in turn (other angles, other dates), as a
+    clinic's day does: a chart drawn on a kept Figure (``chart_kept``) is timed for a patient
+    other than the one drawn before.
+    """
     from workbook.clinical.routine import generate_routine
     from workbook.documents.handouts import handout
     from workbook.documents.report import progress_report
     from workbook.documents.share import share_case
 
     store = open_store(folder / "documents.sqlite")
-    pid = add_patient(store, "Bench Documents", N_VISITS, dt.date(2025, 1, 6))
+    pids = [
+        add_patient(store, "Bench Documents", N_VISITS, dt.date(2025, 1, 6)),
+        add_patient(store, "Bench Other", N_VISITS, dt.date(2025, 3, 3), base=23.0),
+    ]
     routine = generate_routine(PROFILE)
     turns = iter(range(1_000_000))
+    in_turn = itertools.cycle(pids)
+
+    def patient() -> str:
+        return next(in_turn)
+
     jobs: dict[str, Callable[[], object]] = {
         "handout": lambda: handout(routine, folder / f"h{next(turns)}.pdf", patient_name="Bench"),
-        "report": lambda: progress_report(store, pid, folder / f"r{next(turns)}.pdf"),
-        "share": lambda: share_case(store, pid, folder / f"s{next(turns)}.zip"),
+        "report": lambda: progress_report(store, patient(), folder / f"r{next(turns)}.pdf"),
+        "share": lambda: share_case(store, patient(), folder / f"s{next(turns)}.zip"),
     }
     return jobs, store
 

@@ -34,6 +34,7 @@ import os
 import warnings
 import zipfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +68,8 @@ from ..records.deidentify import (
 )
 from ..records.paths import workbook_version
 from ..records.spreadsheet import guard_frame, unguard_frame
-from .chart_export import EXPORT_DPI, laid_out_once, png_bytes
+from .chart_export import EXPORT_DPI, encode_png, laid_out_once, png_picture
+from .chart_kept import KEPT_CHARTS
 from .charts import progress_chart
 from .files import (
     atomic_path,
@@ -78,9 +80,11 @@ from .files import (
     write_text,
 )
 from .share_notebook import case_notebook
-from .share_report import EPOCH, case_report_html, identifiers
+from .share_report import EPOCH, case_report_page, identifiers, with_chart
 
 if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
+
     from ..records.store import Store
 
 __all__ = [
@@ -106,6 +110,8 @@ BUNDLE_FILES = (
     "chart.png",
     "charts.ipynb",
 )
+# zlib level 1 for the chart: twice as fast as the default, the file a tenth larger.
+_PNG_LEVEL = 1
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip's earliest date: no trace of when the case was shared
 _DAY_STEPS = (7, 14, 21, 28, 42, 56, 84, 112, 182, 364)  # ticks every week(s): days read easily
 
@@ -194,22 +200,24 @@ def _bundle_files(case: DeidentifiedCase, identified: Mapping | None) -> dict[st
     """Every file of the bundle, by name, in the order of ``BUNDLE_FILES``."""
     measurements = guard_frame(case.measurements[list(MEASUREMENT_COLUMNS)])
     visits = case.visits if case.notes_included else case.visits.drop(columns="notes")
-    fig = case_chart(case.measurements, case.visits, case.profile)
-    # One drawing of the chart, laid out once: chart.png, the report's chart and the notebook's
-    # output are the same PNG (drawing this chart is most of the time a share takes).
-    with laid_out_once(fig, EXPORT_DPI):
-        png = png_bytes(fig, EXPORT_DPI)
-    frames = chart_frames(case.measurements, case.visits)
+    # One drawing of the chart: chart.png, the report's chart and the notebook's output are
+    # the same PNG (drawing this chart is most of the time a share takes).
+    picture = _chart_picture(case, EXPORT_DPI)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="share-chart") as pool:
+        # Pillow compresses the PNG outside Python's lock; the text files are made meanwhile.
+        encoding = pool.submit(encode_png, picture, EXPORT_DPI, compress_level=_PNG_LEVEL)
+        files: dict[str, str | bytes] = {
+            "README.txt": _readme(case, identified),
+            "case.json": json.dumps(_case_json(case, identified), indent=2) + "\n",
+            "measurements.csv": measurements.to_csv(index=False),
+            "visits.csv": guard_frame(visits).to_csv(index=False),
+        }
+        page = case_report_page(case, identified, chart_frames(case.measurements, case.visits))
+        png = encoding.result()
     notebook = case_notebook(case.case_code, case.measurements, png)
-    files: dict[str, str | bytes] = {
-        "README.txt": _readme(case, identified),
-        "case.json": json.dumps(_case_json(case, identified), indent=2) + "\n",
-        "measurements.csv": measurements.to_csv(index=False),
-        "visits.csv": guard_frame(visits).to_csv(index=False),
-        "report.html": case_report_html(case, identified, png, frames),
-        "chart.png": png,
-        "charts.ipynb": json.dumps(notebook, indent=1) + "\n",
-    }
+    files["report.html"] = with_chart(page, png)
+    files["chart.png"] = png
+    files["charts.ipynb"] = json.dumps(notebook, indent=1) + "\n"
     return {name: files[name] for name in BUNDLE_FILES}
 
 
@@ -268,18 +276,32 @@ def case_chart(
     """The progress chart of a shared case, its time axis in days since the first visit."""
     m, v = chart_frames(measurements, visits)
     fig = progress_chart(m, v, profile=profile)
+    _days_axis(fig, measurements, visits)
+    return fig
+
+
+def _days_axis(fig: Figure, measurements: pd.DataFrame, visits: pd.DataFrame) -> None:
+    """The chart is drawn on stand-in dates; its ticks say days, never a date."""
     zero = mdates.date2num(EPOCH)
     last = int(pd.concat([measurements["day"], visits["day"]]).max() or 0)
     step = next((s for s in _DAY_STEPS if last / s <= 6), _DAY_STEPS[-1])
     ticks = zero + np.arange(0, last + step, step)
     for ax in fig.axes:
         if isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter):
-            # The chart is drawn on stand-in dates; its ticks say days, never a date.
             ax.xaxis.set_major_locator(FixedLocator(ticks))
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x - zero:.0f}"))
             ax.xaxis.get_offset_text().set_visible(False)
             ax.set_xlabel("Days since the first visit")
-    return fig
+
+
+def _chart_picture(case: DeidentifiedCase, dpi: float) -> PILImage:
+    """The case's chart drawn at ``dpi``: the picture of :func:`case_chart`, drawn on a kept
+    Figure (:mod:`.chart_kept`), laid out once."""
+    m, v = chart_frames(case.measurements, case.visits)
+    with KEPT_CHARTS.chart(m, v, profile=case.profile) as fig:
+        _days_axis(fig, case.measurements, case.visits)
+        with laid_out_once(fig, dpi):
+            return png_picture(fig, dpi)
 
 
 def case_chart_png(case: DeidentifiedCase, *, dpi: float = EXPORT_DPI) -> bytes:
@@ -290,9 +312,7 @@ def case_chart_png(case: DeidentifiedCase, *, dpi: float = EXPORT_DPI) -> bytes:
     screen size; a bare Figure would show as ``<Figure size ...>`` (the workbook never imports
     pyplot).
     """
-    fig = case_chart(case.measurements, case.visits, case.profile)
-    with laid_out_once(fig, dpi):
-        return png_bytes(fig, dpi)
+    return encode_png(_chart_picture(case, dpi), dpi, compress_level=_PNG_LEVEL)
 
 
 def _readme(case: DeidentifiedCase, identified: Mapping | None) -> str:

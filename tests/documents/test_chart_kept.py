@@ -1,0 +1,156 @@
+"""A chart drawn on a kept Figure is the chart a new Figure gives, byte for byte: nothing of the
+patient drawn before it stays (a shared case must never carry another patient's numbers)."""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from workbook.clinical.measures import MOTIONS
+from workbook.clinical.profile import PatientProfile
+from workbook.documents import chart_draw
+from workbook.documents.chart_export import laid_out_once, png_bytes
+from workbook.documents.chart_kept import KeptCharts
+from workbook.documents.charts import progress_chart
+from workbook.documents.share import case_chart, case_chart_png
+from workbook.records.deidentify import DeidentifiedCase
+
+START = pd.Timestamp("2025-01-06")
+DPI = 100  # the comparison needs every pixel, not print resolution
+
+
+def readings(motions, days, base, sides=("left", "right")) -> pd.DataFrame:
+    rows = [
+        {
+            "visit_id": f"v{day}",
+            "visit": i + 1,
+            "day": day,
+            "visit_date": START + pd.Timedelta(days=day),
+            "motion": motion,
+            "side": side,
+            "degrees": base + 9 * k + 2 * i - (5 if side == "right" else 0),
+            "instrument": "goniometer",
+            "position": "",
+        }
+        for i, day in enumerate(days)
+        for k, motion in enumerate(motions)
+        for side in sides
+    ]
+    columns = ["visit_id", "visit", "day", "visit_date", "motion", "side", "degrees"]
+    return pd.DataFrame(rows, columns=[*columns, "instrument", "position"])
+
+
+def scores(days, pain=7, odi=44.0) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "visit_id": [f"v{d}" for d in days],
+            "visit": list(range(1, len(days) + 1)),
+            "day": list(days),
+            "visit_date": [START + pd.Timedelta(days=d) for d in days],
+            "pain_nprs": pd.array([max(0, pain - i) for i in range(len(days))], dtype="Int64"),
+            "odi_index": pd.array([odi - 3 * i for i in range(len(days))], dtype="float64"),
+            "odi_sections": [None] * len(days),
+            "notes": [""] * len(days),
+        }
+    )
+
+
+FOUR = MOTIONS[:4]
+# Patients one after another, as a clinic shares them: the same shape of chart (four motions and
+# scores) with other angles, spans, sides and ages, then other shapes in between.
+PATIENTS = [
+    ("four motions", readings(FOUR, (0, 14, 28), 20.0), scores((0, 14, 28)), 70),
+    ("higher angles, a year", readings(FOUR, (0, 90, 365), 95.0), scores((0, 365), 3, 12.0), 30),
+    ("right side only", readings(FOUR, (0, 7), -10.0, ("right",)), scores((0, 7)), 52),
+    ("one visit", readings(FOUR, (0,), 40.0), scores((0,)), 45),
+    ("every motion", readings(MOTIONS, (0, 21, 42, 63), 30.0), scores((0, 63)), 60),
+    ("no scores", readings(FOUR, (0, 14), 25.0), scores(()), 66),
+    ("scores only", readings(FOUR, (), 0.0), scores((0, 30, 60)), 58),
+    ("four motions again", readings(FOUR, (0, 10, 20, 40, 80), 12.0), scores((0, 80)), 81),
+]
+
+
+def profile(age: int) -> PatientProfile:
+    return PatientProfile(age=age, activity="active", floor_transfer=True, kneeling="comfortable")
+
+
+def fresh_png(m: pd.DataFrame, v: pd.DataFrame, age: int) -> bytes:
+    fig = progress_chart(m, v, profile=profile(age))
+    with laid_out_once(fig, DPI):
+        return png_bytes(fig, DPI)
+
+
+def test_each_chart_on_a_kept_figure_is_the_chart_a_new_figure_gives():
+    kept = KeptCharts()
+    for name, m, v, age in PATIENTS * 2:
+        with kept.chart(m, v, profile=profile(age)) as fig, laid_out_once(fig, DPI):
+            again = png_bytes(fig, DPI)
+        assert again == fresh_png(m, v, age), name
+    assert kept.redraws >= len(PATIENTS), "the kept Figures were drawn on again"
+
+
+def test_a_shared_case_chart_carries_nothing_of_the_case_before():
+    def case(m: pd.DataFrame, v: pd.DataFrame, age: int) -> DeidentifiedCase:
+        return DeidentifiedCase(
+            case_code="CASE-TEST01",
+            age_band="40-49",
+            profile=profile(age),
+            measurements=m.drop(columns=["visit_id", "visit_date"]),
+            visits=v.drop(columns=["visit_id", "visit_date"]),
+            routine=None,
+        )
+
+    for name, m, v, age in PATIENTS:
+        shared = case(m, v, age)
+        fig = case_chart(shared.measurements, shared.visits, shared.profile)
+        with laid_out_once(fig, DPI):
+            expected = png_bytes(fig, DPI, compress_level=1)
+        assert case_chart_png(shared, dpi=DPI) == expected, name
+
+
+def test_only_a_few_shapes_are_kept():
+    kept = KeptCharts(shapes=2)
+    shapes = [PATIENTS[0], PATIENTS[4], PATIENTS[5], PATIENTS[0]]
+    figures = []
+    for _, m, v, age in shapes:
+        with kept.chart(m, v, profile=profile(age)) as fig:
+            figures.append(fig)
+    assert len(kept._figures) == 2
+    # The first shape was dropped when the third came: the fourth chart is on a new Figure.
+    assert figures[3] is not figures[0]
+
+
+def test_a_second_thread_gets_a_figure_of_its_own():
+    kept = KeptCharts()
+    _, m, v, age = PATIENTS[0]
+    with kept.chart(m, v, profile=profile(age)) as first:
+        pass
+    seen: list[Figure] = []
+    with kept.chart(m, v, profile=profile(age)) as held:  # this thread draws on the kept one
+        worker = threading.Thread(
+            target=lambda: seen.append(kept.chart(m, v, profile=profile(age)).__enter__())
+        )
+        worker.start()
+        worker.join()
+    assert held is first and seen[0] is not first
+
+
+def test_a_chart_that_fails_midway_is_not_kept(monkeypatch):
+    kept = KeptCharts()
+    _, m, v, age = PATIENTS[0]
+    with kept.chart(m, v, profile=profile(age)) as first:
+        pass
+
+    def fails(*args, **kwargs):
+        raise MemoryError("out of memory while drawing a panel")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(chart_draw, "_draw_motion", fails)
+        with pytest.raises(MemoryError), kept.chart(m, v, profile=profile(age)):
+            pass
+    with kept.chart(m, v, profile=profile(age)) as after, laid_out_once(after, DPI):
+        assert png_bytes(after, DPI) == fresh_png(m, v, age)
+    assert after is not first
