@@ -2,7 +2,8 @@
 
 While a long tab scrolls, and when another tab is opened from the scrolled visit form: every
 other tab, Progress first while its chart is not drawn yet (the bar used to slide above the
-notebook as the chart appeared). Marked ``browser``. Screenshots go to ``test-artifacts/``.
+notebook as the chart appeared). And with the file browser open, no tab scrolls sideways.
+Marked ``browser``. Screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -75,3 +76,37 @@ def test_the_tab_bar_stays_in_view_while_a_long_tab_scrolls(lab, laptop, artifac
             laptop, title, artifacts, f"shell-4-visit-to-{name}-1366x768", TIMEOUT_MS
         )
         assert _tab_bar_in_view(laptop)
+
+
+_SIDEWAYS = """(app) => {
+    // Every box that scrolls sideways, from the app up to the notebook: the widest first.
+    const boxes = [...app.querySelectorAll('*')];
+    for (let up = app; up && !up.classList.contains('jp-Notebook'); up = up.parentElement)
+        boxes.push(up);
+    return boxes
+        .filter((el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
+        .map((el) => ({over: el.scrollWidth - el.clientWidth, what: el.className}))
+        .filter((box) => box.over > 1)
+        .sort((a, b) => b.over - a.over);
+}"""
+
+
+def test_every_tab_fits_the_notebook_with_the_file_browser_open(lab, laptop, artifacts):
+    """JupyterLab's file browser takes a quarter of a laptop's width: no tab scrolls sideways."""
+    run_all(laptop, lab, "visit.ipynb")
+    patients = laptop.locator(".widget-select select").first
+    patients.wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert laptop.locator(".jp-FileBrowser").first.is_visible(), "the file browser is open"
+    first = patients.locator("option").all_inner_texts()[0]
+    patients.select_option(label=first)
+    laptop.locator(".wb-patient-card").wait_for(timeout=TIMEOUT_MS)
+    titles = laptop.locator(".wb-tabs > .lm-TabBar .lm-TabBar-tab").all_inner_texts()
+    assert len(titles) == 5
+    app = laptop.locator(".wb-app").first
+    for title in titles:
+        laptop.locator(".lm-TabBar-tab", has_text=title.strip()).click()
+        laptop.wait_for_timeout(1500)  # the tab's content drawn (Progress: its chart)
+        name = title.strip().split(". ")[1].lower()
+        laptop.screenshot(path=str(artifacts / f"shell-5-{name}-file-browser-1366x768.png"))
+        sideways = app.evaluate(_SIDEWAYS)
+        assert sideways == [], f"{title.strip()} scrolls sideways: {sideways}"

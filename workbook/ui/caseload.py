@@ -46,7 +46,12 @@ SORTS: dict[str, tuple[str, tuple[str, ...], tuple[bool, ...]]] = {
     "name": ("Name", ("name",), (True,)),
     "adherence": ("Lowest adherence first", ("adherence_percent",), (True,)),
 }
-_COLUMNS = "70px minmax(140px, 1.2fr) 110px 100px 60px minmax(200px, 2fr) 80px 80px 150px 80px"
+# Narrow enough for JupyterLab with the file browser open on a 1366-pixel laptop (about 900 px
+# of notebook); the wide columns share what is left over.
+_COLUMNS = (
+    "64px minmax(110px, 1.3fr) minmax(84px, 1fr) 92px 44px minmax(140px, 1.6fr)"
+    " 44px 56px minmax(100px, 1.2fr) 80px"
+)
 _HEADERS = (
     "",
     "Patient",
@@ -165,15 +170,15 @@ class CaseloadScreen(Screen):
     def _build(self) -> None:
         flag_choices = [("Any flag or none", ALL), *((t, f) for f, t in FLAG_TITLES.items())]
         self._flag = widgets.Dropdown(
-            options=flag_choices, description="Flag", layout=fixed_width("280px")
+            options=flag_choices, description="Flag", layout=fixed_width("260px")
         )
         self._therapist = widgets.Dropdown(
-            options=[("All therapists", ALL)], description="Therapist", layout=fixed_width("260px")
+            options=[("All therapists", ALL)], description="Therapist", layout=fixed_width("250px")
         )
         self._sort = widgets.Dropdown(
             options=[(label, key) for key, (label, _, _) in SORTS.items()],
             description="Sort",
-            layout=fixed_width("300px"),
+            layout=fixed_width("290px"),
         )
         self._refresh = widgets.Button(
             description="Refresh", icon="refresh", layout=fixed_width("100px")
@@ -209,12 +214,18 @@ class CaseloadScreen(Screen):
             layout=widgets.Layout(grid_template_columns=_COLUMNS, grid_gap="2px 6px"),
         )
         self.children = [
-            widgets.HBox([self._flag, self._therapist, self._sort, self._refresh]),
+            widgets.HBox(
+                [self._flag, self._therapist, self._sort, self._refresh],
+                layout=widgets.Layout(flex_flow="row wrap"),
+            ),
             self._count,
             self._message,
             grid,
             widgets.HBox([self._previous, self._page_label, self._next]),
-            widgets.HBox([self._discharge_who, self._discharge_reason, self._discharge_button]),
+            widgets.HBox(
+                [self._discharge_who, self._discharge_reason, self._discharge_button],
+                layout=widgets.Layout(flex_flow="row wrap"),
+            ),
         ]
 
     def _wire(self) -> None:

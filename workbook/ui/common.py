@@ -29,6 +29,7 @@ __all__ = [
     "esc",
     "field_message_html",
     "fixed_width",
+    "full_width",
     "guess_mime",
     "heading_html",
     "html_table",
@@ -266,6 +267,16 @@ def download_links_html(links: Iterable[tuple[bytes, str, str]]) -> str:
 def fixed_width(width: str) -> widgets.Layout:
     """A layout of a fixed width, such as ``"200px"``."""
     return widgets.Layout(width=width)
+
+
+def full_width(**more: str) -> widgets.Layout:
+    """A layout that fills its box's width, margins included.
+
+    ``width: 100%`` would make a widget its box's width *plus* its 2 px margins, and the box
+    would scroll sideways by 4 px; ``auto`` lets the box stretch it to fit (a field's own
+    default width, 300 px, no longer applies).
+    """
+    return widgets.Layout(width="auto", **more)
 
 
 def png_image(png: bytes = b"", **layout: str) -> widgets.Image:

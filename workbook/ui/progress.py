@@ -82,9 +82,13 @@ class ProgressScreen(Screen):
         self._adherence = widgets.HTML()
         self._psfs = widgets.HTML()
         width = f"{self.model.width_px}px"
+        # Pixel for pixel where the notebook is wide enough (the app); a little smaller, never
+        # cropped or scrolled sideways, where it is not (JupyterLab with the file browser open).
         self._chart = widgets.Image(
             value=b"", format="png", width=str(self.model.width_px),
-            layout=widgets.Layout(width=width, min_width=width, display="none"),
+            layout=widgets.Layout(
+                width=width, max_width="100%", height="auto", margin="2px 0", display="none"
+            ),
         )  # fmt: skip
         compact = fixed_width("auto")
         self._export_buttons = {

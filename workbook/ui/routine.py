@@ -75,7 +75,7 @@ class _MovementCard(widgets.VBox):
         self.details = widgets.HTML()
         self.message = widgets.HTML()
         # why the swap list has one option: one line, clipped (the whole text in the details)
-        self.note = widgets.HTML(layout=widgets.Layout(width="100%", overflow="hidden"))
+        self.note = widgets.HTML(layout=widgets.Layout(width="auto", overflow="hidden"))
         title = widgets.HTML(
             f"<div style='line-height:1.2'><b>{esc(label)}</b></div>",
             layout=widgets.Layout(width="170px", min_width="170px"),

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from ..clinical.display import count_label, format_date
 from ..clinical.measures import INSTRUMENTS, MOTIONS, SIDES, default_position, motion_label
 from ..records.identity import current_user
-from .common import date_beside_html, esc, field_message_html, fixed_width, message_html
+from .common import date_beside_html, esc, field_message_html, fixed_width, full_width, message_html
 from .screen import Screen
 from .visit_correct import CorrectionPanel, CorrectionsMixin, SameDayPrompt
 from .visit_model import FLAGS_NOT_ASKED, NOT_ANSWERED, VisitEntry, VisitModel, labelled_choices
@@ -89,9 +89,7 @@ class VisitForm(Screen, CorrectionsMixin):
         self._psfs = PsfsSection(self._on_psfs)
         self._adherence = AdherenceSection(self._on_adherence)
         self._red_flags = RedFlagSection(self._update_save)
-        self._notes = widgets.Textarea(
-            placeholder="Notes", layout=widgets.Layout(width="100%", height="48px")
-        )
+        self._notes = widgets.Textarea(placeholder="Notes", layout=full_width(height="48px"))
         self._with_routine = widgets.Checkbox(
             value=True, description="Save today's routine with this visit", indent=False
         )
@@ -119,14 +117,14 @@ class VisitForm(Screen, CorrectionsMixin):
         for motion in MOTIONS:
             for side in SIDES:
                 self._rom[(motion, side)] = widgets.Text(
-                    placeholder="not measured", continuous_update=True, layout=fixed_width("100%")
+                    placeholder="not measured", continuous_update=True, layout=full_width()
                 )
                 # an empty message takes no room: shown only when it says something
                 self._rom_msg[(motion, side)] = widgets.HTML(layout=widgets.Layout(display="none"))
             self._positions[motion] = widgets.Dropdown(
                 options=position_choices,
                 value=default_position(motion),
-                layout=fixed_width("100%"),
+                layout=full_width(),
             )
 
     def _rom_grid(self) -> widgets.Widget:

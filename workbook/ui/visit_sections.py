@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from ..clinical.questionnaires import odi_section_names, psfs_rule
 from ..clinical.redflags import red_flags_table, referral_text
-from .common import esc, fixed_width, message_html
+from .common import esc, fixed_width, full_width, message_html
 from .visit_model import FLAGS_ASKED, FLAGS_NOT_ASKED, FLAGS_SAME, NOT_ANSWERED, odi_choices
 
 __all__ = ["AdherenceSection", "OdiGrid", "PsfsSection", "RedFlagSection"]
@@ -39,7 +39,7 @@ class OdiGrid(widgets.GridBox):
     def __init__(self, on_change: Hook) -> None:
         choices = [("\u2013", NOT_ANSWERED), *odi_choices()[1:]]  # '–': not answered
         self.boxes = [
-            widgets.Dropdown(options=choices, value=NOT_ANSWERED, layout=fixed_width("100%"))
+            widgets.Dropdown(options=choices, value=NOT_ANSWERED, layout=full_width())
             for _ in odi_section_names()
         ]
         cells = [
@@ -133,7 +133,7 @@ class PsfsSection(widgets.VBox):
     def __init__(self, on_change: Hook) -> None:
         most = int(psfs_rule("max_activities"))
         self.activities = [
-            widgets.Text(placeholder="activity, in the patient's words", layout=fixed_width("100%"))
+            widgets.Text(placeholder="activity, in the patient's words", layout=full_width())
             for _ in range(most)
         ]
         self.scores = [
@@ -141,7 +141,7 @@ class PsfsSection(widgets.VBox):
         ]
         self.message = widgets.HTML()
         rows = [
-            widgets.HBox([name, score], layout=widgets.Layout(width="100%"))
+            widgets.HBox([name, score], layout=full_width())
             for name, score in zip(self.activities, self.scores, strict=True)
         ]
         title = widgets.HTML(
