@@ -84,7 +84,7 @@ def fresh_png(m: pd.DataFrame, v: pd.DataFrame, age: int) -> bytes:
 
 
 def test_each_chart_on_a_kept_figure_is_the_chart_a_new_figure_gives():
-    kept = KeptCharts()
+    kept = KeptCharts(shapes=4)  # every shape of PATIENTS stays kept: each is drawn on again
     for name, m, v, age in PATIENTS * 2:
         with kept.chart(m, v, profile=profile(age)) as fig, laid_out_once(fig, DPI):
             again = png_bytes(fig, DPI)

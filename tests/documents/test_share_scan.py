@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.bundles import images_apart
 from workbook import PatientProfile, WorkbookError, generate_routine
 from workbook.documents.share import BUNDLE_FILES, share_case
 from workbook.records.deidentify import deidentify_case
@@ -129,21 +130,14 @@ def _members(bundle: Path, tmp_path: Path) -> dict[str, bytes]:
     return found
 
 
-_BASE64_PNG = re.compile(rb"(data:image/png;base64,|\"image/png\": \")([A-Za-z0-9+/=]+)")
-
-
 def _images_apart(members: dict[str, bytes]) -> dict[str, bytes]:
-    """Each base64 PNG cut out of the page and the notebook, and kept decoded as a member.
-
-    Base64 text is random letters: an identifier of four letters turns up in a 300 kB image
-    one time in fifty by chance. The decoded bytes are searched instead, where a name written
-    into the image's own text fields would show.
-    """
+    """Each base64 PNG cut out of the page and the notebook, and kept decoded as a member
+    (see ``tests/bundles.py``: base64 letters spell short names by chance)."""
     found = {}
     for name, data in members.items():
-        images = [base64.b64decode(m.group(2)) for m in _BASE64_PNG.finditer(data)]
+        text, images = images_apart(data)
         if images:
-            found[name] = _BASE64_PNG.sub(rb"\1(image)", data)
+            found[name] = text
             found |= {f"{name} image {n}": image for n, image in enumerate(images)}
     return found
 
