@@ -270,11 +270,12 @@ def fixed_width(width: str) -> widgets.Layout:
 
 
 def full_width(**more: str) -> widgets.Layout:
-    """A layout that fills its box's width, margins included.
+    """A layout that fills the width of its column box or grid cell, margins included.
 
     ``width: 100%`` would make a widget its box's width *plus* its 2 px margins, and the box
-    would scroll sideways by 4 px; ``auto`` lets the box stretch it to fit (a field's own
-    default width, 300 px, no longer applies).
+    would scroll sideways by 4 px; ``auto`` lets a column box or a grid stretch it to fit (a
+    field's own default width, 300 px, no longer applies). In a row box (HBox), ``auto`` would
+    shrink it to its content: give it ``flex="1 1 auto"`` there instead.
     """
     return widgets.Layout(width="auto", **more)
 

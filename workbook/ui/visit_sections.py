@@ -133,7 +133,11 @@ class PsfsSection(widgets.VBox):
     def __init__(self, on_change: Hook) -> None:
         most = int(psfs_rule("max_activities"))
         self.activities = [
-            widgets.Text(placeholder="activity, in the patient's words", layout=full_width())
+            # In a row, "auto" alone would shrink the field to its text: it takes the row instead.
+            widgets.Text(
+                placeholder="activity, in the patient's words",
+                layout=widgets.Layout(flex="1 1 auto", width="auto"),
+            )
             for _ in range(most)
         ]
         self.scores = [
