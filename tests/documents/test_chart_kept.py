@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from workbook.clinical.measures import MOTIONS
 from workbook.clinical.profile import PatientProfile
 from workbook.documents import chart_draw
-from workbook.documents.chart_export import laid_out_once, png_bytes
+from workbook.documents.chart_export import EXPORT_DPI, laid_out_once, png_bytes
 from workbook.documents.chart_kept import KeptCharts
 from workbook.documents.charts import progress_chart
 from workbook.documents.share import case_chart, case_chart_png
@@ -22,7 +24,7 @@ START = pd.Timestamp("2025-01-06")
 DPI = 100  # the comparison needs every pixel, not print resolution
 
 
-def readings(motions, days, base, sides=("left", "right")) -> pd.DataFrame:
+def readings(motions, days, base, sides=("left", "right"), position="") -> pd.DataFrame:
     rows = [
         {
             "visit_id": f"v{day}",
@@ -33,7 +35,7 @@ def readings(motions, days, base, sides=("left", "right")) -> pd.DataFrame:
             "side": side,
             "degrees": base + 9 * k + 2 * i - (5 if side == "right" else 0),
             "instrument": "goniometer",
-            "position": "",
+            "position": position,  # the normal value in use, and its label, follow it
         }
         for i, day in enumerate(days)
         for k, motion in enumerate(motions)
@@ -63,8 +65,18 @@ FOUR = MOTIONS[:4]
 # scores) with other angles, spans, sides and ages, then other shapes in between.
 PATIENTS = [
     ("four motions", readings(FOUR, (0, 14, 28), 20.0), scores((0, 14, 28)), 70),
-    ("higher angles, a year", readings(FOUR, (0, 90, 365), 95.0), scores((0, 365), 3, 12.0), 30),
-    ("right side only", readings(FOUR, (0, 7), -10.0, ("right",)), scores((0, 7)), 52),
+    (
+        "higher angles, a year, seated",
+        readings(FOUR, (0, 90, 365), 95.0, position="seated"),
+        scores((0, 365), 3, 12.0),
+        30,
+    ),
+    (
+        "right side only, prone",
+        readings(FOUR, (0, 7), -10.0, ("right",), position="prone"),
+        scores((0, 7)),
+        52,
+    ),
     ("one visit", readings(FOUR, (0,), 40.0), scores((0,)), 45),
     ("every motion", readings(MOTIONS, (0, 21, 42, 63), 30.0), scores((0, 63)), 60),
     ("no scores", readings(FOUR, (0, 14), 25.0), scores(()), 66),
@@ -90,6 +102,18 @@ def test_each_chart_on_a_kept_figure_is_the_chart_a_new_figure_gives():
             again = png_bytes(fig, DPI)
         assert again == fresh_png(m, v, age), name
     assert kept.redraws >= len(PATIENTS), "the kept Figures were drawn on again"
+
+
+def test_at_print_resolution_too():
+    """The share draws at 200 dpi: two patients of one shape, one after the other."""
+    kept = KeptCharts()
+    for _, m, v, age in (PATIENTS[0], PATIENTS[1]):
+        with kept.chart(m, v, profile=profile(age)) as fig, laid_out_once(fig, EXPORT_DPI):
+            again = png_bytes(fig, EXPORT_DPI)
+        new = progress_chart(m, v, profile=profile(age))
+        with laid_out_once(new, EXPORT_DPI):
+            assert again == png_bytes(new, EXPORT_DPI)
+    assert kept.redraws == 1
 
 
 def test_a_shared_case_chart_carries_nothing_of_the_case_before():
@@ -123,19 +147,42 @@ def test_only_a_few_shapes_are_kept():
     assert figures[3] is not figures[0]
 
 
-def test_a_second_thread_gets_a_figure_of_its_own():
+def test_one_thread_draws_at_a_time_and_a_chart_inside_a_block_gets_its_own_figure():
     kept = KeptCharts()
     _, m, v, age = PATIENTS[0]
     with kept.chart(m, v, profile=profile(age)) as first:
         pass
-    seen: list[Figure] = []
-    with kept.chart(m, v, profile=profile(age)) as held:  # this thread draws on the kept one
-        worker = threading.Thread(
-            target=lambda: seen.append(kept.chart(m, v, profile=profile(age)).__enter__())
-        )
+    inside: list[Figure] = []
+    other: list[Figure] = []
+    started = threading.Event()
+
+    def draw_in_another_thread() -> None:
+        started.set()
+        with kept.chart(m, v, profile=profile(age)) as fig:
+            other.append(fig)
+
+    with kept.chart(m, v, profile=profile(age)) as held:
+        with kept.chart(m, v, profile=profile(age)) as nested:  # the same thread, inside
+            inside.append(nested)
+        worker = threading.Thread(target=draw_in_another_thread)
         worker.start()
-        worker.join()
-    assert held is first and seen[0] is not first
+        started.wait(5)
+        worker.join(0.5)
+        assert worker.is_alive() and other == []  # it waits for this block to end
+    worker.join(30)
+    assert held is first and inside[0] is not first and other == [first]
+
+
+def test_a_kept_figure_holds_nothing_of_the_patient_after_the_block():
+    kept = KeptCharts()
+    _, m, v, age = PATIENTS[0]
+    with kept.chart(m, v, profile=profile(age)) as fig, laid_out_once(fig, DPI):
+        png_bytes(fig, DPI)
+    words = [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    lines = [line for ax in fig.axes for line in ax.get_lines()]
+    assert words == [] and lines == [] and fig.legends == []
+    pixels = np.asarray(fig.canvas.renderer.buffer_rgba())  # the buffer the chart was drawn in
+    assert (pixels == pixels[0, 0]).all(), "the chart's pixels are blanked"
 
 
 def test_a_chart_that_fails_midway_is_not_kept(monkeypatch):

@@ -77,6 +77,9 @@ CHARTS = {
     "scores only": lambda: progress_chart(NO_READINGS, scores()),
     "nothing measured": lambda: progress_chart(NO_READINGS),
     "a title": lambda: progress_chart(readings(MOTIONS), scores(), title="Hip progress, 2025"),
+    "a title of two lines": lambda: progress_chart(
+        readings(MOTIONS[:2]), scores(), title="Hip progress\nRosa Fictional, 2025"
+    ),
     "a printed page": lambda: progress_chart(
         readings(MOTIONS), scores(), figsize=(8.27, 11.69), title="Hip progress"
     ),
