@@ -11,6 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from tests.documents.chart_cases import readings, scores
 from workbook.clinical.measures import MOTIONS
 from workbook.clinical.profile import PatientProfile
 from workbook.documents import chart_draw
@@ -20,68 +21,37 @@ from workbook.documents.charts import progress_chart
 from workbook.documents.share import case_chart, case_chart_png
 from workbook.records.deidentify import DeidentifiedCase
 
-START = pd.Timestamp("2025-01-06")
 DPI = 100  # the comparison needs every pixel, not print resolution
 
 
-def readings(motions, days, base, sides=("left", "right"), position="") -> pd.DataFrame:
-    rows = [
-        {
-            "visit_id": f"v{day}",
-            "visit": i + 1,
-            "day": day,
-            "visit_date": START + pd.Timedelta(days=day),
-            "motion": motion,
-            "side": side,
-            "degrees": base + 9 * k + 2 * i - (5 if side == "right" else 0),
-            "instrument": "goniometer",
-            "position": position,  # the normal value in use, and its label, follow it
-        }
-        for i, day in enumerate(days)
-        for k, motion in enumerate(motions)
-        for side in sides
-    ]
-    columns = ["visit_id", "visit", "day", "visit_date", "motion", "side", "degrees"]
-    return pd.DataFrame(rows, columns=[*columns, "instrument", "position"])
-
-
-def scores(days, pain=7, odi=44.0) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "visit_id": [f"v{d}" for d in days],
-            "visit": list(range(1, len(days) + 1)),
-            "day": list(days),
-            "visit_date": [START + pd.Timedelta(days=d) for d in days],
-            "pain_nprs": pd.array([max(0, pain - i) for i in range(len(days))], dtype="Int64"),
-            "odi_index": pd.array([odi - 3 * i for i in range(len(days))], dtype="float64"),
-            "odi_sections": [None] * len(days),
-            "notes": [""] * len(days),
-        }
-    )
+def angles(motions, days, base, sides=("left", "right"), position="") -> pd.DataFrame:
+    """Readings 9 degrees apart from one motion to the next, from ``base``."""
+    high = base + 9 * (len(motions) - 1)
+    return readings(motions, days, low=base, high=high, sides=sides, position=position)
 
 
 FOUR = MOTIONS[:4]
 # Patients one after another, as a clinic shares them: the same shape of chart (four motions and
 # scores) with other angles, spans, sides and ages, then other shapes in between.
 PATIENTS = [
-    ("four motions", readings(FOUR, (0, 14, 28), 20.0), scores((0, 14, 28)), 70),
+    ("four motions", angles(FOUR, (0, 14, 28), 20.0), scores((0, 14, 28)), 70),
     (
         "higher angles, a year, seated",
-        readings(FOUR, (0, 90, 365), 95.0, position="seated"),
+        angles(FOUR, (0, 90, 365), 95.0, position="seated"),
         scores((0, 365), 3, 12.0),
         30,
     ),
     (
         "right side only, prone",
-        readings(FOUR, (0, 7), -10.0, ("right",), position="prone"),
+        angles(FOUR, (0, 7), -10.0, ("right",), position="prone"),
         scores((0, 7)),
         52,
     ),
-    ("one visit", readings(FOUR, (0,), 40.0), scores((0,)), 45),
-    ("every motion", readings(MOTIONS, (0, 21, 42, 63), 30.0), scores((0, 63)), 60),
-    ("no scores", readings(FOUR, (0, 14), 25.0), scores(()), 66),
-    ("scores only", readings(FOUR, (), 0.0), scores((0, 30, 60)), 58),
-    ("four motions again", readings(FOUR, (0, 10, 20, 40, 80), 12.0), scores((0, 80)), 81),
+    ("one visit", angles(FOUR, (0,), 40.0), scores((0,)), 45),
+    ("every motion", angles(MOTIONS, (0, 21, 42, 63), 30.0), scores((0, 63)), 60),
+    ("no scores", angles(FOUR, (0, 14), 25.0), scores(()), 66),
+    ("scores only", angles(FOUR, (), 0.0), scores((0, 30, 60)), 58),
+    ("four motions again", angles(FOUR, (0, 10, 20, 40, 80), 12.0), scores((0, 80)), 81),
 ]
 
 

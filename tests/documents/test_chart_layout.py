@@ -13,59 +13,18 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
+from tests.documents.chart_cases import readings, scores
 from workbook.clinical.measures import MOTIONS
 from workbook.documents.chart_export import laid_out_once
 from workbook.documents.chart_layout import TextMarginLayout
 from workbook.documents.charts import progress_chart
 from workbook.documents.share import case_chart
-
-START = pd.Timestamp("2025-01-06")
-
-
-def readings(motions, days=(0, 14, 35, 70), low=-12.0, high=135.0) -> pd.DataFrame:
-    """Angles spread from ``low`` to ``high`` over the motions, rising a little each visit."""
-    rows = []
-    for (i, day), (k, motion), side in itertools.product(
-        enumerate(days), enumerate(motions), ("left", "right")
-    ):
-        share = k / max(1, len(motions) - 1)
-        rows.append(
-            {
-                "visit_id": f"v{day}",
-                "visit": i + 1,
-                "day": day,
-                "visit_date": START + pd.Timedelta(days=day),
-                "motion": motion,
-                "side": side,
-                "degrees": low + (high - low) * share + 2 * i - (3 if side == "right" else 0),
-                "instrument": "goniometer",
-                "position": "",
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def scores(days=(0, 14, 35, 70)) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "visit_id": [f"v{d}" for d in days],
-            "visit": list(range(1, len(days) + 1)),
-            "day": list(days),
-            "visit_date": [START + pd.Timedelta(days=d) for d in days],
-            "pain_nprs": pd.array([7, 6, 4, 3][: len(days)], dtype="Int64"),
-            "odi_index": pd.array([44.0, 40.0, 30.0, 22.0][: len(days)], dtype="float64"),
-            "odi_sections": [None] * len(days),
-            "notes": [""] * len(days),
-        }
-    )
-
 
 NO_READINGS = readings(MOTIONS[:1]).iloc[0:0]
 CHARTS = {
